@@ -1,0 +1,71 @@
+"""The data contract: the canonical 22-node body, `Recording`, `Windows`, label vocabularies and errors."""
+
+from ._errors import (
+    ChannelMismatchError,
+    ChecksumError,
+    DataFormatError,
+    DataNotFoundError,
+    ImuharError,
+    InvalidParameterError,
+    InvalidRateError,
+    InvalidSignalError,
+    LabelLengthError,
+    NotFittedError,
+    ShapeMismatchError,
+    SplitLeakageError,
+    UnknownPlacementError,
+    UnknownUnitError,
+)
+from ._labels import MOTION_KINDS, UNLABELLED, Activity, LabelVocabulary
+from ._placements import (
+    N_NODES,
+    NODE_INDEX,
+    NODE_PARENTS,
+    NODES,
+    PLACEMENT_ALIASES,
+    node_depths,
+    node_index,
+    resolve_placement,
+    skeleton_edges,
+)
+from ._recording import AXES, SENSOR_KINDS, Recording
+from ._validation import check_finite, check_rate, check_signal
+from ._windows import DEFAULT_CHANNELS, Windows
+
+__all__ = [
+    "Activity",
+    "AXES",
+    "ChannelMismatchError",
+    "ChecksumError",
+    "DataFormatError",
+    "DataNotFoundError",
+    "DEFAULT_CHANNELS",
+    "ImuharError",
+    "InvalidParameterError",
+    "InvalidRateError",
+    "InvalidSignalError",
+    "LabelLengthError",
+    "LabelVocabulary",
+    "MOTION_KINDS",
+    "N_NODES",
+    "NODE_INDEX",
+    "NODE_PARENTS",
+    "NODES",
+    "NotFittedError",
+    "PLACEMENT_ALIASES",
+    "Recording",
+    "SENSOR_KINDS",
+    "ShapeMismatchError",
+    "SplitLeakageError",
+    "UNLABELLED",
+    "UnknownPlacementError",
+    "UnknownUnitError",
+    "Windows",
+    "check_finite",
+    "check_rate",
+    "check_signal",
+    "node_depths",
+    "node_index",
+    "resolve_placement",
+    "skeleton_edges",
+]
