@@ -1,0 +1,89 @@
+"""`DatasetCard`: everything known about a benchmark, in code, from which its markdown card is generated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from ..core import LabelVocabulary, resolve_placement
+
+__all__ = ["DatasetCard", "RemoteFile", "SplitRule"]
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file a user downloads: its URL, SHA-256 (``None`` where not known) and name in the cache."""
+
+    url: str
+    filename: str
+    sha256: str | None = None
+    manual: str = ""  # manual steps where a form or login is needed; empty if the URL downloads directly
+
+
+@dataclass(frozen=True)
+class SplitRule:
+    """How we split by subject.
+
+    ``test_subjects`` lists the official test subjects where the authors define them; otherwise ``kind`` says
+    what we do (``"given"``, ``"loso"`` = leave one subject out, ``"grouped_kfold"``) and ``description`` why.
+    """
+
+    kind: str
+    description: str
+    test_subjects: tuple[str, ...] = ()
+    n_folds: int | None = None
+
+
+@dataclass(frozen=True)
+class DatasetCard:
+    """Facts about one benchmark.
+
+    Parameters
+    ----------
+    name : str
+        Registry name, e.g. ``"uci-har"``.
+    title : str
+        Full name.
+    citation : str
+        Reference to cite.
+    license : str
+    homepage : str
+    files : tuple of RemoteFile
+        What to download.
+    rate_hz : float
+        Native sample rate in Hz.
+    placements : mapping of str to str
+        Sensor name in the files -> canonical node.
+    sensors : mapping of str to tuple of str
+        Canonical node -> sensor kinds present there (``("acc", "gyro")``).
+    units : mapping of str to str
+        Channel family -> unit in the files (``{"acc": "g", "gyro": "rad/s"}``); parsers convert to SI.
+    vocabulary : LabelVocabulary
+        Classes with names, one-sentence descriptions and static/dynamic kinds.
+    subjects : tuple of str
+        Subject ids.
+    split : SplitRule
+    notes : str
+        Quirks, assumptions and manual steps, in markdown.
+    """
+
+    name: str
+    title: str
+    citation: str
+    license: str
+    homepage: str
+    files: tuple[RemoteFile, ...]
+    rate_hz: float
+    placements: Mapping[str, str]
+    sensors: Mapping[str, tuple[str, ...]]
+    units: Mapping[str, str]
+    vocabulary: LabelVocabulary
+    subjects: tuple[str, ...]
+    split: SplitRule
+    notes: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        for alias, node in self.placements.items():
+            if resolve_placement(node) != node:
+                raise ValueError(f"card {self.name!r}: placement {alias!r} maps to {node!r}, not a canonical node")
