@@ -65,6 +65,14 @@ class DatasetCard:
     split : SplitRule
     notes : str
         Quirks, assumptions and manual steps, in markdown.
+    tags : tuple of str
+        Free keywords (``"phone"``, ``"watch"``, ``"acc-only"`` ...).
+    benchmark_labels : tuple of str
+        Class names of the benchmark task when it is a subset of the vocabulary (UCI-HAR's 6 activities without
+        the postural transitions); empty means every class of the vocabulary.
+    layout : str
+        One line naming the files a parser reads, e.g. ``"RawData/acc_expEE_userUU.txt + RawData/labels.txt"``;
+        quoted in error messages and on the markdown card.
     """
 
     name: str
@@ -82,8 +90,22 @@ class DatasetCard:
     split: SplitRule
     notes: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    benchmark_labels: tuple[str, ...] = field(default_factory=tuple)
+    layout: str = ""
 
     def __post_init__(self) -> None:
         for alias, node in self.placements.items():
             if resolve_placement(node) != node:
                 raise ValueError(f"card {self.name!r}: placement {alias!r} maps to {node!r}, not a canonical node")
+        unknown = [n for n in self.benchmark_labels if n not in self.vocabulary.names]
+        if unknown:
+            raise ValueError(
+                f"card {self.name!r}: benchmark_labels {unknown} are not in its vocabulary {list(self.vocabulary.names)}"
+            )
+
+    @property
+    def benchmark_vocabulary(self) -> LabelVocabulary:
+        """The vocabulary of the benchmark task: :attr:`benchmark_labels` in that order, or every class."""
+        if not self.benchmark_labels:
+            return self.vocabulary
+        return self.vocabulary.subset(self.benchmark_labels)[0]

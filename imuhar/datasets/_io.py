@@ -8,9 +8,11 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import IO, Iterator
 
-from ..core import DataNotFoundError
+import numpy as np
 
-__all__ = ["DataSource", "open_source"]
+from ..core import DataFormatError, DataNotFoundError
+
+__all__ = ["DataSource", "open_source", "read_numeric_table", "read_csv_columns"]
 
 
 class DataSource:
@@ -101,3 +103,130 @@ class DataSource:
 def open_source(path: str | Path | DataSource) -> DataSource:
     """A :class:`DataSource` for a folder or a zip archive (a ``DataSource`` passes through)."""
     return path if isinstance(path, DataSource) else DataSource(path)
+
+
+def read_numeric_table(
+    source: DataSource,
+    name: str,
+    *,
+    n_columns: int | None = None,
+    sep: str | None = None,
+    allow_nan: bool = False,
+    min_rows: int = 1,
+) -> np.ndarray:
+    """Read a headerless numeric text table into a float64 array, shape (n_rows, n_columns).
+
+    Parameters
+    ----------
+    source : DataSource
+    name : str
+        Relative path of the file in ``source``.
+    n_columns : int, optional
+        Required number of columns; checked on every row.
+    sep : str, optional
+        Column separator; ``None`` means runs of whitespace.
+    allow_nan : bool
+        Accept ``NaN`` cells (datasets that mark dropped samples so); otherwise a missing cell is an error.
+    min_rows : int
+        Fewest rows accepted.
+
+    Raises
+    ------
+    DataFormatError
+        Naming the file, the row and the fix, if a row has the wrong number of cells (a truncated file, a
+        missing column, a different separator), a cell is not a number, or the file is (nearly) empty.
+    """
+    import pandas as pd
+
+    where = source.describe(name)
+    with source.open(name) as fh:
+        raw = fh.read()
+    if not raw.strip():
+        raise DataFormatError(f"{where} is empty; re-download or re-extract the dataset")
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), sep=r"\s+" if sep is None else sep, header=None, engine="c")
+    except pd.errors.ParserError as exc:
+        raise DataFormatError(
+            f"{where} is not a regular table ({exc}); rows must all have the same number of "
+            f"{'whitespace' if sep is None else repr(sep)}-separated cells. Re-extract the file if it was cut short."
+        ) from None
+    sep_name = "whitespace" if sep is None else repr(sep)
+    if n_columns is not None and frame.shape[1] != n_columns:
+        raise DataFormatError(
+            f"{where} has {frame.shape[1]} column(s) separated by {sep_name}; this format has {n_columns}. "
+            f"Check that it is the right file and that its cells are separated by {sep_name}."
+        )
+    try:
+        values = frame.to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        bad_col = next(i for i, c in enumerate(frame.columns) if frame[c].dtype.kind not in "iuf")
+        sample = frame[frame.columns[bad_col]].astype(str).iloc[0]
+        raise DataFormatError(
+            f"{where} column {bad_col + 1} holds non-numeric text such as {sample!r}; expected numbers separated by "
+            f"{sep_name}. Check the separator and that the file is not a differently formatted variant."
+        ) from None
+    if not allow_nan:
+        missing = np.isnan(values)
+        if missing.any():
+            row = int(np.argwhere(missing)[0][0])
+            raise DataFormatError(
+                f"{where} row {row + 1} of {len(values)} has missing cells (a truncated file or a missing column?); "
+                f"re-download or re-extract the dataset."
+            )
+    if len(values) < min_rows:
+        raise DataFormatError(f"{where} has {len(values)} row(s); at least {min_rows} expected")
+    return values
+
+
+def read_csv_columns(
+    source: DataSource,
+    name: str,
+    required: list[str] | tuple[str, ...],
+    *,
+    sep: str = ",",
+    numeric: list[str] | tuple[str, ...] = (),
+):
+    """Read a CSV with a header row into a ``pandas.DataFrame``, checking the required columns.
+
+    Parameters
+    ----------
+    required : sequence of str
+        Column names that must be present.
+    numeric : sequence of str
+        Columns that must be entirely numeric and finite; converted to float64.
+
+    Raises
+    ------
+    DataFormatError
+        Naming the file, the missing columns and the columns found, or the first non-numeric/missing cell.
+    """
+    import pandas as pd
+
+    where = source.describe(name)
+    with source.open(name) as fh:
+        raw = fh.read()
+    if not raw.strip():
+        raise DataFormatError(f"{where} is empty; re-download or re-extract the dataset")
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), sep=sep)
+    except pd.errors.ParserError as exc:
+        raise DataFormatError(f"{where} is not a regular {sep!r}-separated table ({exc}); re-extract the file") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        hint = " (the cells seem to use another separator)" if len(frame.columns) == 1 else ""
+        raise DataFormatError(
+            f"{where} lacks column(s) {missing}{hint}; the format needs {list(required)}, found "
+            f"{list(frame.columns)[:12]}. Check that this is the original file from the dataset's authors."
+        )
+    for col in numeric:
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise DataFormatError(
+                f"{where} column {col!r} row {row + 2} holds {frame[col].iloc[row]!r}, not a number (a truncated "
+                f"or edited file?); re-download or re-extract the dataset."
+            )
+        frame[col] = values
+    return frame
