@@ -1,0 +1,101 @@
+"""Dataset-specific edge cases of the benchmark loaders, on small synthetic files in each authors' layout.
+
+The generic conformance checks (every registry entry: write sample files, parse, check units/rates/labels) live
+in the other test_datasets_* files; these tests pin the quirks of individual formats.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from imuhar.core import DataFormatError, DataNotFoundError
+
+
+def _zip(folder: Path) -> Path:
+    out = folder.parent / (folder.name + ".zip")
+    with zipfile.ZipFile(out, "w") as z:
+        for f in sorted(folder.rglob("*")):
+            if f.is_file():
+                z.write(f, "wrapper/" + f.relative_to(folder).as_posix())  # a wrapper folder, as many archives have
+    return out
+
+
+def _rewrite(path: Path, fn) -> None:
+    path.write_text(fn(path.read_text()))
+
+
+# ----------------------------------------------------------------------------------------------- PAMAP2
+class TestPamap2:
+    from imuhar.datasets import _pamap2 as mod
+
+    def _rows(self, n, code=4, start=5.0):
+        rng = np.random.default_rng(1)
+        data = np.zeros((n, 54))
+        data[:, 0] = start + np.arange(n) / 100
+        data[:, 1] = code
+        data[:, 2] = np.nan
+        for s in (3, 20, 37):
+            data[:, s + 1 : s + 4] = [0.0, 0.0, 9.80665] + rng.normal(0, 0.1, (n, 3))
+            data[:, s + 7 : s + 10] = rng.normal(0, 0.1, (n, 3))
+        return data
+
+    def _write(self, root, data, subject="101"):
+        path = root / "Protocol" / f"subject{subject}.dat"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(" ".join("NaN" if np.isnan(v) else repr(float(v)) for v in r) for r in data) + "\n")
+        return path
+
+    def test_short_gap_is_interpolated_linearly(self, tmp_path):
+        data = self._rows(300)
+        data[100:110, 38] = np.nan  # 10 dropped samples of the ankle acc x
+        data[99, 38], data[110, 38] = 1.0, 2.1
+        self._write(tmp_path, data)
+        (rec,) = list(self.mod.parse(tmp_path, verbose=False))
+        x = np.asarray(rec.acc["right_ankle"])[:, 0]
+        assert np.all(np.isfinite(x)) and rec.n_samples == 300
+        np.testing.assert_allclose(x[99:111], np.linspace(1.0, 2.1, 12))
+
+    def test_long_gap_splits_and_short_pieces_are_dropped(self, tmp_path):
+        data = self._rows(1000)
+        data[300:400, 4:7] = np.nan  # 1 s of dropped hand packets: split
+        data[450:470, 21] = np.nan  # 0.2 s: interpolated
+        data[950:980, 38] = np.nan  # leaves a 20-sample tail piece: dropped
+        self._write(tmp_path, data)
+        recs = list(self.mod.parse(tmp_path, verbose=False))
+        assert [r.n_samples for r in recs] == [300, 550]
+        assert [r.recording_id for r in recs] == ["subject101_part1", "subject101_part2"]
+        assert all(np.isfinite(np.asarray(v)).all() for r in recs for v in (*r.acc.values(), *r.gyro.values()))
+
+    def test_labels_transient_is_unlabelled_and_unknown_id_fails(self, tmp_path):
+        data = self._rows(200, code=0)
+        data[100:, 1] = 24
+        self._write(tmp_path, data)
+        (rec,) = list(self.mod.parse(tmp_path, verbose=False))
+        assert set(rec.labels[:100].tolist()) == {-1}
+        assert rec.vocabulary.decode([rec.labels[150]]) == ["rope jumping"]
+        data[5, 1] = 8  # not a PAMAP2 activity id
+        self._write(tmp_path, data)
+        with pytest.raises(DataFormatError, match=r"subject101\.dat.*unknown activity id.*\[8\]"):
+            list(self.mod.parse(tmp_path, verbose=False))
+
+    def test_left_handed_subject_108_on_the_left(self, tmp_path):
+        self._write(tmp_path, self._rows(200), subject="108")
+        (rec,) = list(self.mod.parse(tmp_path, verbose=False))
+        assert set(rec.placements) == {"left_wrist", "left_ankle", "spine3"}
+
+    def test_wrong_column_count_and_empty_folder(self, tmp_path):
+        path = self._write(tmp_path, self._rows(50)[:, :40])
+        with pytest.raises(DataFormatError, match="40 column.*54"):
+            list(self.mod.parse(tmp_path, verbose=False))
+        path.unlink()
+        with pytest.raises(DataNotFoundError, match="Protocol"):
+            list(self.mod.parse(tmp_path, verbose=False))
+
+    def test_reads_zip_with_wrapper_folder(self, tmp_path):
+        expected = self.mod.write_sample_files(tmp_path / "d", np.random.default_rng(0))
+        recs = list(self.mod.parse(_zip(tmp_path / "d"), verbose=False))
+        assert len(recs) == expected["n_recordings"]
