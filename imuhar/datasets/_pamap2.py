@@ -58,8 +58,20 @@ CARD = DatasetCard(
         ),
     ),
     rate_hz=100.0,
-    placements={"hand": "right_wrist", "chest": "spine3", "ankle": "right_ankle"},
-    sensors={"right_wrist": ("acc", "gyro"), "spine3": ("acc", "gyro"), "right_ankle": ("acc", "gyro")},
+    placements={
+        "hand": "right_wrist",
+        "chest": "spine3",
+        "ankle": "right_ankle",
+        "hand (subject 108, left-handed)": "left_wrist",
+        "ankle (subject 108, left-handed)": "left_ankle",
+    },
+    sensors={
+        "right_wrist": ("acc", "gyro"),
+        "spine3": ("acc", "gyro"),
+        "right_ankle": ("acc", "gyro"),
+        "left_wrist": ("acc", "gyro"),
+        "left_ankle": ("acc", "gyro"),
+    },
     units={"acc": "m/s^2", "gyro": "rad/s"},
     vocabulary=LabelVocabulary(
         (
@@ -99,14 +111,16 @@ CARD = DatasetCard(
   hand and ankle IMUs are placed on `left_wrist` and `left_ankle`; all other subjects on the right.
 """,
     tags=("benchmark", "unimts-18", "acc", "gyro", "multi-placement"),
+    layout="Protocol/subject10N.dat (54 space-separated columns, NaN for dropped packets)",
 )
 
 _NAME_RE = re.compile(r"(?:^|/)subject(\d+)\.dat$")
 
 
 def _placement(sensor: str, subject: str) -> str:
-    node = CARD.placements[sensor]
-    return node.replace("right_", "left_") if subject in _LEFT_HANDED else node
+    if subject in _LEFT_HANDED and sensor != "chest":
+        return CARD.placements[f"{sensor} (subject 108, left-handed)"]
+    return CARD.placements[sensor]
 
 
 def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
