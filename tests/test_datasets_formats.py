@@ -99,3 +99,29 @@ class TestPamap2:
         expected = self.mod.write_sample_files(tmp_path / "d", np.random.default_rng(0))
         recs = list(self.mod.parse(_zip(tmp_path / "d"), verbose=False))
         assert len(recs) == expected["n_recordings"]
+
+
+# ----------------------------------------------------------------------------------------------- MHEALTH
+class TestMhealth:
+    from imuhar.datasets import _mhealth as mod
+
+    def test_label_zero_is_none_and_gyro_is_converted_from_deg_s(self, tmp_path, rng):
+        self.mod.write_sample_files(tmp_path, rng)
+        path = tmp_path / "MHEALTHDATASET" / "mHealth_subject1.log"
+        raw = np.loadtxt(path)
+        (rec, _) = list(self.mod.parse(tmp_path, verbose=False))
+        assert np.all(rec.labels[raw[:, 23] == 0] == -1)
+        assert rec.vocabulary.decode([rec.labels[-1]]) == ["jogging"]
+        np.testing.assert_allclose(rec.gyro["right_wrist"], np.deg2rad(raw[:, 17:20]))
+        np.testing.assert_allclose(rec.acc["spine3"], raw[:, 0:3])  # already m/s²
+        assert "spine3" not in rec.gyro  # the chest unit has no gyroscope
+
+    def test_wrong_delimiter_and_unknown_label(self, tmp_path, rng):
+        self.mod.write_sample_files(tmp_path, rng)
+        path = tmp_path / "MHEALTHDATASET" / "mHealth_subject2.log"
+        _rewrite(path, lambda t: t.replace("\t", ","))
+        with pytest.raises(DataFormatError, match=r"mHealth_subject2\.log has 1 column"):
+            list(self.mod.parse(tmp_path, verbose=False))
+        _rewrite(path, lambda t: t.replace(",", "\t").replace("\t10\n", "\t13\n"))
+        with pytest.raises(DataFormatError, match=r"mHealth_subject2\.log holds unknown label value\(s\) \[13\]"):
+            list(self.mod.parse(tmp_path, verbose=False))
