@@ -28,6 +28,7 @@ from ._functional import (
     rotate,
     scale_channels,
     smooth_random_curves,
+    spline_basis,
     time_warp,
 )
 from ._transforms import Jitter, MagnitudeWarp, NodeDropout, RandomRotation, Scaling, TimeWarp
@@ -56,5 +57,6 @@ __all__ = [
     "rotate",
     "scale_channels",
     "smooth_random_curves",
+    "spline_basis",
     "time_warp",
 ]
