@@ -236,3 +236,16 @@ def test_masked_nodes_stay_zero(transform, rng):
     # raw arrays: all-zero nodes count as absent
     raw = transform(win.x, rng=0)
     np.testing.assert_array_equal(raw[~win.node_mask], 0.0)
+
+
+def test_rotate_broadcasts_one_matrix_over_nodes_and_short_windows_work(rng):
+    x = _batch(rng, w=3, n=4, t=5)
+    R = random_rotation_matrices((3, 1), rng)
+    np.testing.assert_allclose(
+        rotate(x, R, [(0, 1, 2), (3, 4, 5)]), rotate(x, np.repeat(R, 4, axis=1), [(0, 1, 2), (3, 4, 5)]), atol=1e-6
+    )
+    for t in (1, 2):
+        short = _batch(rng, w=2, n=2, t=t)
+        for transform in (TimeWarp(sigma=0.5), MagnitudeWarp(), RandomRotation()):
+            assert transform(short, rng=0).shape == short.shape
+        np.testing.assert_array_equal(TimeWarp(sigma=0.5)(short, rng=0), short)  # ends are fixed
