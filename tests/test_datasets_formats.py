@@ -125,3 +125,45 @@ class TestMhealth:
         _rewrite(path, lambda t: t.replace(",", "\t").replace("\t10\n", "\t13\n"))
         with pytest.raises(DataFormatError, match=r"mHealth_subject2\.log holds unknown label value\(s\) \[13\]"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- WISDM
+class TestWisdm:
+    from imuhar.datasets import _wisdm as mod
+
+    def _write(self, root, sensor, rows, device="watch", subject=1600):
+        path = root / "wisdm-dataset" / "raw" / device / sensor / f"data_{subject}_{sensor}_{device}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(f"{subject},{c},{int(t)},{float(x)!r},{float(y)!r},{float(z)!r};" for c, t, x, y, z in rows) + "\n")
+        return path
+
+    def test_irregular_ns_timestamps_resampled_linearly_onto_20_hz(self, tmp_path):
+        rng = np.random.default_rng(3)
+        t_s = np.cumsum(0.05 * (1 + rng.uniform(-0.3, 0.3, 200)))
+        ramp = lambda t: np.stack([t, 9.8 + 0 * t, -2 * t], 1)  # linear in time: interpolation is exact
+        self._write(tmp_path, "accel", [("E", 1e12 + t * 1e9, *v) for t, v in zip(t_s, ramp(t_s))])
+        (rec,) = list(self.mod.parse(tmp_path, verbose=False))
+        assert rec.sample_rate_hz == 20.0 and not rec.gyro  # no gyro file: acc-only
+        grid = t_s[0] + np.arange(rec.n_samples) / 20.0
+        np.testing.assert_allclose(rec.acc["right_wrist"], ramp(grid), atol=1e-6)
+        assert rec.vocabulary.decode([rec.labels[0]]) == ["standing"]
+
+    def test_pause_splits_and_gyro_span_is_intersected(self, tmp_path):
+        t_s = np.concatenate([np.arange(100) * 0.05, 20 + np.arange(100) * 0.05])  # 15 s pause
+        self._write(tmp_path, "accel", [("A", t * 1e9, 0.0, 9.8, 0.0) for t in t_s])
+        self._write(tmp_path, "gyro", [("A", t * 1e9 + 1e9, 0.1, 0.0, 0.0) for t in t_s])  # starts 1 s later
+        recs = list(self.mod.parse(tmp_path, verbose=False))
+        assert [r.recording_id for r in recs] == ["1600_watch_A_part1", "1600_watch_A_part2"]
+        assert [r.n_samples for r in recs] == [80, 80]  # the 4 s both streams cover in each piece
+        assert all("right_wrist" in r.gyro for r in recs)
+
+    def test_trailing_semicolons_and_bad_rows(self, tmp_path, rng):
+        self.mod.write_sample_files(tmp_path, rng)
+        path = tmp_path / "wisdm-dataset" / "raw" / "phone" / "accel" / "data_1601_accel_phone.txt"
+        assert path.read_text().splitlines()[0].endswith(";")
+        _rewrite(path, lambda t: t.replace("1601,D,", "1601,N,", 1))
+        with pytest.raises(DataFormatError, match=r"data_1601_accel_phone\.txt holds unknown activity letter.*'N'"):
+            list(self.mod.parse(tmp_path, verbose=False))
+        _rewrite(path, lambda t: t.replace(",", " "))
+        with pytest.raises(DataFormatError, match=r"data_1601_accel_phone\.txt has 1 column"):
+            list(self.mod.parse(tmp_path, verbose=False))
