@@ -167,3 +167,32 @@ class TestWisdm:
         _rewrite(path, lambda t: t.replace(",", " "))
         with pytest.raises(DataFormatError, match=r"data_1601_accel_phone\.txt has 1 column"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- DSADS
+class TestDsads:
+    from imuhar.datasets import _dsads as mod
+
+    def test_segments_concatenate_in_order_and_a_missing_one_splits(self, tmp_path, rng):
+        self.mod.write_sample_files(tmp_path, rng)
+        seg = lambda a, p, s: tmp_path / "data" / f"a{a:02d}" / f"p{p}" / f"s{s:02d}.txt"
+        raw = [np.loadtxt(seg(18, 1, s), delimiter=",") for s in (1, 2, 3)]
+        recs = {r.recording_id: r for r in self.mod.parse(tmp_path, verbose=False)}
+        rec = recs["a18_p1"]
+        assert rec.n_samples == 375 and rec.metadata["segments"] == [1, 2, 3]
+        np.testing.assert_allclose(rec.acc["right_wrist"], np.vstack(raw)[:, 9:12])  # RA = 2nd unit
+        np.testing.assert_allclose(rec.gyro["left_knee"], np.vstack(raw)[:, 39:42])  # LL = 5th unit
+        seg(18, 1, 2).unlink()
+        ids = [r.recording_id for r in self.mod.parse(tmp_path, verbose=False)]
+        assert "a18_p1_part1" in ids and "a18_p1_part2" in ids
+
+    def test_125_by_45_layout_is_enforced(self, tmp_path, rng):
+        self.mod.write_sample_files(tmp_path, rng)
+        path = tmp_path / "data" / "a01" / "p2" / "s03.txt"
+        lines = path.read_text().splitlines()
+        path.write_text("\n".join(lines[:124]) + "\n")
+        with pytest.raises(DataFormatError, match=r"p2/s03\.txt has 124 rows; every DSADS segment holds 125"):
+            list(self.mod.parse(tmp_path, verbose=False))
+        path.write_text("\n".join(l.rsplit(",", 1)[0] for l in lines) + "\n")
+        with pytest.raises(DataFormatError, match=r"s03\.txt has 44 column"):
+            list(self.mod.parse(tmp_path, verbose=False))
