@@ -1,0 +1,332 @@
+"""`FusionActNet`: static/dynamic residual experts mixed by a residual-MobileNet gate, honestly selected."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from ...core import InvalidParameterError, Windows
+from .._base import Method, carve_validation_subjects
+from ._inputs import InputSpec, class_groups
+from ._networks import FusionNetwork, ResidualMobileNet, ResNetExpert
+from ._train import train_stage
+
+__all__ = ["FusionActNet"]
+
+logger = logging.getLogger(__name__)
+
+_ARCHS = ("resnet", "mobilenet")
+
+
+class FusionActNet(Method):
+    """FusionActNet (Saha et al., IEEE Sensors Letters 2024) with model selection on training subjects only.
+
+    Stage 1 trains a static expert on the windows of static classes only and a dynamic expert on the windows
+    of dynamic classes only (grouping from the vocabulary's ``Activity.kind``). Stage 2 trains a residual
+    MobileNet gate ``g = sigmoid(gate(x))``; the output is ``g * p_static`` and ``(1 - g) * p_dynamic`` placed
+    at their classes' columns of the vocabulary. Every stage keeps the epoch with the best validation
+    accuracy, on subjects carved from the training windows (:func:`~imuhar.methods.carve_validation_subjects`).
+
+    Parameters
+    ----------
+    use_gate : bool
+        False trains the ablation: one residual network over all classes (same blocks, no experts, no gate).
+    members : sequence of {"resnet", "mobilenet"}
+        Expert architecture of each ensemble member; members are trained independently (seeds ``seed + i``)
+        and their probabilities averaged. ``("resnet", "mobilenet")`` is the paper's v1 ensemble.
+    expert_widths : sequence of int
+        Channels of the residual blocks (each halves time). The paper uses 64-128-256-512-512; the default
+        is smaller to train on a shared CPU.
+    kernel_size : int
+        Temporal kernel of the expert convolutions, samples.
+    gate_widths, gate_units : sequence of int
+        Stage widths and units per stage of the residual MobileNet (gate, and experts of "mobilenet" members).
+    dropout : float
+    expert_epochs, gate_epochs : int
+        Epochs of stage 1 (per expert) and stage 2.
+    batch_size : int
+    lr, gate_lr : float
+        AdamW learning rates of the experts (stage 1) and the gate (stage 2); cosine-annealed.
+    expert_lr_mult : float
+        Stage-2 learning rate of the experts as a multiple of ``gate_lr``; 0 freezes them (weights and
+        batch-norm statistics).
+    weight_decay : float
+    label_smoothing : float
+        For the stage-1 cross-entropy.
+    augment : bool
+        Random per-window amplitude scaling (sigma 0.1), Gaussian jitter (0.05 standard units) and circular
+        time shift during training.
+    transition_group : {"dynamic", "static", "drop"}
+        Group of postural-transition classes.
+    validation_fraction : float
+        Share of training subjects held out for model selection.
+    validation_subjects : sequence, optional
+        Explicit validation subjects; must be training subjects.
+    standardize : bool
+        Standardize each input channel with the mean/std of the fitting windows.
+    seed : int
+    device : str
+    """
+
+    name = "fusionactnet"
+    tags = ("supervised", "torch", "mixture-of-experts")
+
+    def __init__(
+        self,
+        *,
+        use_gate: bool = True,
+        members: Sequence[str] = ("resnet",),
+        expert_widths: Sequence[int] = (32, 64, 128),
+        kernel_size: int = 5,
+        gate_widths: Sequence[int] = (32, 64, 128),
+        gate_units: Sequence[int] = (1, 2, 2),
+        dropout: float = 0.2,
+        expert_epochs: int = 30,
+        gate_epochs: int = 10,
+        batch_size: int = 64,
+        lr: float = 1e-3,
+        gate_lr: float = 1e-3,
+        expert_lr_mult: float = 0.0,
+        weight_decay: float = 1e-4,
+        label_smoothing: float = 0.0,
+        augment: bool = True,
+        transition_group: str = "dynamic",
+        validation_fraction: float = 0.2,
+        validation_subjects: Sequence[Any] | None = None,
+        standardize: bool = True,
+        seed: int = 0,
+        device: str = "cpu",
+    ) -> None:
+        self.use_gate = use_gate
+        self.members = members
+        self.expert_widths = expert_widths
+        self.kernel_size = kernel_size
+        self.gate_widths = gate_widths
+        self.gate_units = gate_units
+        self.dropout = dropout
+        self.expert_epochs = expert_epochs
+        self.gate_epochs = gate_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.gate_lr = gate_lr
+        self.expert_lr_mult = expert_lr_mult
+        self.weight_decay = weight_decay
+        self.label_smoothing = label_smoothing
+        self.augment = augment
+        self.transition_group = transition_group
+        self.validation_fraction = validation_fraction
+        self.validation_subjects = validation_subjects
+        self.standardize = standardize
+        self.seed = seed
+        self.device = device
+
+    @classmethod
+    def _test_params(cls) -> dict[str, Any]:
+        return dict(expert_widths=(8, 16), gate_widths=(8,), gate_units=(1,), expert_epochs=2, gate_epochs=1, batch_size=16)
+
+    # ------------------------------------------------------------------ validation of parameters
+    def _check_params(self) -> None:
+        bad = [m for m in self.members if m not in _ARCHS]
+        if not len(self.members) or bad:
+            raise InvalidParameterError(f"members must be a non-empty sequence of {_ARCHS}; received {self.members!r}")
+        for name in ("expert_epochs", "gate_epochs", "batch_size", "kernel_size"):
+            if int(getattr(self, name)) < 1:
+                raise InvalidParameterError(f"{name} must be a positive integer; received {getattr(self, name)!r}")
+        if self.expert_lr_mult < 0:
+            raise InvalidParameterError(f"expert_lr_mult must be >= 0 (0 freezes the experts); received {self.expert_lr_mult}")
+        if not 0 <= self.dropout < 1:
+            raise InvalidParameterError(f"dropout must lie in [0, 1); received {self.dropout}")
+
+    # ------------------------------------------------------------------ builders
+    def _classifier(self, arch: str, n_in: int, n_out: int) -> nn.Module:
+        if arch == "resnet":
+            return ResNetExpert(n_in, n_out, self.expert_widths, self.kernel_size, self.dropout)
+        return ResidualMobileNet(
+            n_in, n_out, widths=self.gate_widths, units=self.gate_units, kernel_size=self.kernel_size, dropout=self.dropout
+        )
+
+    def _gate(self, n_in: int) -> nn.Module:
+        return ResidualMobileNet(n_in, 1, widths=self.gate_widths, units=self.gate_units, kernel_size=self.kernel_size, dropout=self.dropout)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, train: Windows, *, verbose: bool = True) -> "FusionActNet":
+        """Train on labelled windows; validation subjects are carved from them for model selection.
+
+        Parameters
+        ----------
+        train : Windows
+            Training windows, shape (n_windows, n_nodes, n_channels, n_samples). Unlabelled windows are
+            ignored. Class ids index ``train.vocabulary`` and so do the columns of :meth:`predict_proba`.
+        verbose : bool
+            tqdm progress bars per stage.
+        """
+        self._check_params()
+        if not isinstance(train, Windows):
+            raise InvalidParameterError(f"fit expects a Windows batch; received {type(train).__name__}")
+        t0 = time.perf_counter()
+        train = train[train.labels >= 0]
+        static_ids, dynamic_ids = class_groups(train.vocabulary, train.labels, transition_group=self.transition_group)
+        keep = np.isin(train.labels, static_ids + dynamic_ids)
+        if not keep.any():
+            raise InvalidParameterError("the training windows hold no labelled window of a usable class")
+        train = train[keep]
+        fit_mask, val_mask = carve_validation_subjects(
+            train, fraction=self.validation_fraction, subjects=self.validation_subjects, seed=self.seed
+        )
+        self.vocabulary_ = train.vocabulary
+        self.static_ids_, self.dynamic_ids_ = static_ids, dynamic_ids
+        self.fit_subjects_ = np.unique(train.subjects)
+        self.validation_subjects_ = np.unique(train.subjects[val_mask])
+        self.input_ = InputSpec.fit(train[fit_mask], standardize=self.standardize)
+        x = torch.from_numpy(self.input_.transform(train))
+        y = torch.from_numpy(train.labels)
+        fit_idx, val_idx = np.flatnonzero(fit_mask), np.flatnonzero(val_mask)
+        logger.info(
+            "FusionActNet: %d fitting windows (%d subjects), %d validation windows (subjects %s); static %s, dynamic %s",
+            len(fit_idx), len(np.unique(train.subjects[fit_mask])), len(val_idx), self.validation_subjects_.tolist(),
+            [train.vocabulary[i].name for i in static_ids], [train.vocabulary[i].name for i in dynamic_ids],
+        )
+        self.networks_: list[nn.Module] = []
+        self.history_: list[dict[str, Any]] = []
+        for m, arch in enumerate(self.members):
+            net, hist = self._fit_member(arch, self.seed + m, x, y, fit_idx, val_idx, verbose)
+            self.networks_.append(net.eval())
+            self.history_.append(hist)
+        self.fit_time_s_ = time.perf_counter() - t0
+        return self
+
+    def _stage_kwargs(self, verbose: bool) -> dict[str, Any]:
+        return dict(batch_size=self.batch_size, weight_decay=self.weight_decay, augment=self.augment, device=self.device, verbose=verbose)
+
+    def _fit_member(self, arch, seed, x, y, fit_idx, val_idx, verbose) -> tuple[nn.Module, dict[str, Any]]:
+        torch.manual_seed(seed)
+        n_in, n_classes = x.shape[1], len(self.vocabulary_)
+        hist: dict[str, Any] = {"arch": arch, "seed": seed}
+        kw = self._stage_kwargs(verbose)
+        if not self.use_gate:
+            present = self.static_ids_ + self.dynamic_ids_
+            net = _MaskedClassifier(self._classifier(arch, n_in, len(present)), present, n_classes)
+            hist["single"] = train_stage(
+                net, x, y, fit_idx, val_idx, params=[{"params": net.parameters(), "lr": self.lr}],
+                epochs=self.expert_epochs, seed=seed, label_smoothing=self.label_smoothing, desc=f"{arch} (no gate)", **kw,
+            )
+            return net, hist
+        experts: dict[str, nn.Module | None] = {}
+        for group, ids in (("static", self.static_ids_), ("dynamic", self.dynamic_ids_)):
+            if len(ids) < 2:
+                experts[group] = None  # zero or one class: nothing to learn
+                continue
+            expert = _MaskedClassifier(self._classifier(arch, n_in, len(ids)), ids, n_classes)
+            in_group = lambda idx: idx[np.isin(y[idx].numpy(), ids)]  # noqa: E731
+            hist[group] = train_stage(
+                expert, x, y, in_group(fit_idx), in_group(val_idx),
+                params=[{"params": expert.parameters(), "lr": self.lr}], epochs=self.expert_epochs, seed=seed,
+                label_smoothing=self.label_smoothing, desc=f"{group} expert ({arch})", **kw,
+            )
+            experts[group] = expert.inner
+        both = bool(self.static_ids_) and bool(self.dynamic_ids_)
+        net = FusionNetwork(
+            n_classes, self.static_ids_, self.dynamic_ids_, experts["static"], experts["dynamic"],
+            self._gate(n_in) if both else None,
+        )
+        if both:
+            frozen = self.expert_lr_mult == 0
+            expert_params = [p for e in experts.values() if e is not None for p in e.parameters()]
+            for p in expert_params:
+                p.requires_grad_(not frozen)
+            groups = [{"params": net.gate.parameters(), "lr": self.gate_lr}]
+            if not frozen and expert_params:
+                groups.append({"params": expert_params, "lr": self.gate_lr * self.expert_lr_mult})
+            hist["gate"] = train_stage(
+                net, x, y, fit_idx, val_idx, params=groups, epochs=self.gate_epochs, seed=seed + 1000,
+                frozen=[e for e in experts.values() if e is not None] if frozen else [], desc=f"gate ({arch})", **kw,
+            )
+            for p in expert_params:
+                p.requires_grad_(True)
+        return net, hist
+
+    # ------------------------------------------------------------------ inference
+    @torch.no_grad()
+    def _log_proba(self, windows: Windows, batch_size: int = 512) -> tuple[np.ndarray, np.ndarray | None]:
+        self._check_fitted("networks_", "input_")
+        if windows.vocabulary.names and windows.vocabulary.names != self.vocabulary_.names:
+            raise InvalidParameterError(
+                f"the windows' vocabulary {list(windows.vocabulary.names)} differs from the one seen by fit "
+                f"{list(self.vocabulary_.names)}; columns would not line up"
+            )
+        x = torch.from_numpy(self.input_.transform(windows))
+        probs, gates = [], []
+        for net in self.networks_:
+            net.eval()
+            lp, gs = [], []
+            for i in range(0, len(x), batch_size):
+                out = net(x[i : i + batch_size].to(self.device))
+                if isinstance(out, tuple):
+                    out, g = out
+                    gs.append(g.cpu())
+                lp.append(out.cpu())
+            probs.append(torch.cat(lp).exp())
+            if gs:
+                gates.append(torch.cat(gs))
+        p = torch.stack(probs).mean(0)
+        g = torch.stack(gates).mean(0).numpy() if gates else None
+        return p.numpy().astype(np.float64), g
+
+    def predict_proba(self, windows: Windows) -> np.ndarray:
+        """Class probabilities, shape (n_windows, n_classes) in the vocabulary's order; rows sum to 1.
+
+        Classes absent from the training windows (or dropped transitions) get probability 0.
+        """
+        p, _ = self._log_proba(windows)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def gate(self, windows: Windows) -> np.ndarray:
+        """Weight of the static expert per window, shape (n_windows,), in (0, 1) (mean over members)."""
+        if not self.use_gate:
+            raise InvalidParameterError("this FusionActNet was built with use_gate=False; it has no gate")
+        _, g = self._log_proba(windows)
+        return g
+
+    @torch.no_grad()
+    def embed(self, windows: Windows, batch_size: int = 512) -> np.ndarray:
+        """Pooled features of every sub-network (experts, gate) of every member, concatenated.
+
+        Returns
+        -------
+        ndarray, shape (n_windows, embedding_dim)
+        """
+        self._check_fitted("networks_", "input_")
+        x = torch.from_numpy(self.input_.transform(windows))
+        feats = []
+        for net in self.networks_:
+            net.eval()
+            parts = [m for m in _feature_modules(net)]
+            out = [torch.cat([m.features(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]) for m in parts]
+            feats.extend(out)
+        return torch.cat(feats, dim=1).numpy()
+
+
+def _feature_modules(net: nn.Module) -> list[nn.Module]:
+    if isinstance(net, _MaskedClassifier):
+        return [net.inner]
+    return [m for m in (net.static_expert, net.dynamic_expert, net.gate) if m is not None]
+
+
+class _MaskedClassifier(nn.Module):
+    """A classifier over some classes, returning log-probabilities over all ``n_classes`` (-inf elsewhere)."""
+
+    def __init__(self, inner: nn.Module, ids: Sequence[int], n_classes: int) -> None:
+        super().__init__()
+        self.inner = inner
+        self.n_classes = n_classes
+        self.register_buffer("ids", torch.as_tensor(list(ids), dtype=torch.long), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = x.new_full((x.shape[0], self.n_classes), float("-inf"))
+        out[:, self.ids] = torch.log_softmax(self.inner(x), dim=-1)
+        return out

@@ -1,0 +1,216 @@
+"""FusionActNet: gate range, label-order fusion, stage-2 freezing, and no path from test data to selection."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from imuhar.core import ChannelMismatchError, InvalidParameterError, LabelVocabulary, SplitLeakageError  # noqa: E402
+from imuhar.methods import Method, carve_validation_subjects, get_method  # noqa: E402
+from imuhar.methods.fusionactnet import (  # noqa: E402
+    FusionActNet,
+    FusionNetwork,
+    ResidualMobileNet,
+    ResNetExpert,
+    class_groups,
+)
+from imuhar.methods.fusionactnet import _method as fa_method  # noqa: E402
+from imuhar.methods.fusionactnet._train import train_stage  # noqa: E402
+from imuhar.testing import make_windows  # noqa: E402
+
+# Interleaved kinds: a fused vector laid out as [static..., dynamic...] would put classes in the wrong columns.
+KINDS = ["static", "dynamic", "static", "dynamic"]
+
+
+def _windows(n=160, seed=0, n_subjects=8, kinds=KINDS):
+    w = make_windows(n_windows=n, n_samples=64, n_classes=len(kinds), n_subjects=n_subjects, present=("pelvis",), seed=seed)
+    vocab = LabelVocabulary.from_names([f"c{i}" for i in range(len(kinds))], kinds=kinds)
+    return w._replace(vocabulary=vocab)
+
+
+TINY = FusionActNet._test_params()
+
+
+class _ConstExpert(torch.nn.Module):
+    """Logits independent of the input: softmax gives ``probs``."""
+
+    def __init__(self, probs):
+        super().__init__()
+        self.logits = torch.nn.Parameter(torch.log(torch.tensor(probs, dtype=torch.float32)))
+
+    def forward(self, x):
+        return self.logits.expand(x.shape[0], -1)
+
+
+def test_fusion_network_places_gated_expert_probabilities_in_label_order():
+    torch.manual_seed(0)
+    static, dynamic = _ConstExpert([0.25, 0.75]), _ConstExpert([0.1, 0.3, 0.6])
+    gate = ResidualMobileNet(3, 1, stem_width=4, widths=(4,), units=(1,))
+    net = FusionNetwork(6, [4, 0], [5, 1, 3], static, dynamic, gate).eval()
+    x = torch.randn(7, 3, 32) * 5
+    log_p, g = net(x)
+    p = log_p.exp()
+    assert torch.all((g > 0) & (g < 1))
+    torch.testing.assert_close(p.sum(1), torch.ones(7))
+    torch.testing.assert_close(p[:, 4], 0.25 * g)
+    torch.testing.assert_close(p[:, 0], 0.75 * g)
+    torch.testing.assert_close(p[:, 5], 0.1 * (1 - g))
+    torch.testing.assert_close(p[:, 3], 0.6 * (1 - g))
+    assert torch.all(p[:, 2] == 0)  # in neither group
+
+
+def test_fusion_network_with_one_group_needs_no_gate():
+    net = FusionNetwork(3, [], [0, 2], None, _ConstExpert([0.5, 0.5]), None)
+    log_p, g = net(torch.zeros(2, 1, 8))
+    torch.testing.assert_close(log_p.exp(), torch.tensor([[0.5, 0.0, 0.5]] * 2))
+    assert torch.all(g == 0)
+    with pytest.raises(ValueError):
+        FusionNetwork(3, [0], [1], None, None, None)
+
+
+def test_class_groups_follow_vocabulary_kinds():
+    vocab = LabelVocabulary.from_names(["walk", "sit", "sit-to-stand", "stand"], kinds=["dynamic", "static", "transition", "static"])
+    labels = np.array([0, 1, 2, 3, 3, -1])
+    assert class_groups(vocab, labels) == ([1, 3], [0, 2])
+    assert class_groups(vocab, labels, transition_group="static") == ([1, 2, 3], [0])
+    assert class_groups(vocab, labels, transition_group="drop") == ([1, 3], [0])
+    assert class_groups(vocab, np.array([0, 1])) == ([1], [0])  # absent classes get no expert
+    with pytest.raises(InvalidParameterError):
+        class_groups(vocab, labels, transition_group="other")
+
+
+def test_fit_gate_in_unit_interval_and_probabilities_sum_to_one():
+    torch.manual_seed(0)
+    train = _windows()
+    model = FusionActNet(**TINY).fit(train, verbose=False)
+    test = _windows(n=40, seed=1)._replace(subjects=np.array(["t"] * 40))
+    p = model.predict_proba(test)
+    g = model.gate(test)
+    assert p.shape == (40, 4) and g.shape == (40,)
+    np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-6)
+    assert np.all((g > 0) & (g < 1))
+    assert model.static_ids_ == [0, 2] and model.dynamic_ids_ == [1, 3]
+    # p[static] / g is the static expert's distribution: it sums to 1 over the static classes only
+    np.testing.assert_allclose(p[:, [0, 2]].sum(1), g, atol=1e-5)
+    assert model.embed(test).shape[0] == 40
+    np.testing.assert_array_equal(model.predict(test), p.argmax(1))
+
+
+@pytest.mark.slow
+def test_fitted_model_learns_interleaved_classes_in_label_order():
+    # Class c is a (c + 1) Hz tone: easy, so a correct column layout gives near-perfect held-out accuracy.
+    torch.manual_seed(0)
+    model = FusionActNet(**dict(TINY, expert_epochs=6, gate_epochs=3)).fit(_windows(n=200), verbose=False)
+    test = _windows(n=80, seed=3)._replace(subjects=np.array(["t"] * 80))
+    assert (model.predict(test) == test.labels).mean() >= 0.9
+
+
+def _snapshot(module):
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+@pytest.mark.parametrize("mult", [0.0, 1.0])
+def test_stage_two_freezing_respected(monkeypatch, mult):
+    seen = {}
+
+    def spy(net, *args, **kwargs):
+        if isinstance(net, FusionNetwork):
+            seen["before"] = {n: _snapshot(getattr(net, n)) for n in ("static_expert", "dynamic_expert", "gate")}
+            out = train_stage(net, *args, **kwargs)
+            seen["after"] = {n: _snapshot(getattr(net, n)) for n in ("static_expert", "dynamic_expert", "gate")}
+            return out
+        return train_stage(net, *args, **kwargs)
+
+    monkeypatch.setattr(fa_method, "train_stage", spy)
+    model = FusionActNet(**dict(TINY, expert_lr_mult=mult, augment=False)).fit(_windows(), verbose=False)
+    changed = {
+        name: any(not torch.equal(seen["before"][name][k], seen["after"][name][k]) for k in seen["before"][name])
+        for name in seen["before"]
+    }
+    assert changed["gate"]
+    if mult == 0.0:
+        # weights and batch-norm running statistics of both experts untouched by stage 2
+        assert not changed["static_expert"] and not changed["dynamic_expert"]
+    else:
+        assert changed["static_expert"] and changed["dynamic_expert"]
+    assert all(p.requires_grad for p in model.networks_[0].parameters())  # unfrozen again after stage 2
+
+
+def test_no_gate_ablation_is_one_classifier_over_all_classes():
+    model = FusionActNet(use_gate=False, **TINY).fit(_windows(), verbose=False)
+    p = model.predict_proba(_windows(n=10, seed=2))
+    np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-6)
+    assert isinstance(model.networks_[0].inner, ResNetExpert)
+    assert set(model.history_[0]) == {"arch", "seed", "single"}
+    with pytest.raises(InvalidParameterError):
+        model.gate(_windows(n=10))
+
+
+def test_ensemble_averages_members():
+    model = FusionActNet(members=("resnet", "mobilenet"), **dict(TINY, expert_epochs=1)).fit(_windows(), verbose=False)
+    w = _windows(n=12, seed=5)
+    assert len(model.networks_) == 2
+    probs = []
+    for net in model.networks_:
+        with torch.no_grad():
+            probs.append(net(torch.from_numpy(model.input_.transform(w)))[0].exp())
+    np.testing.assert_allclose(model.predict_proba(w), torch.stack(probs).mean(0).numpy(), atol=1e-5)
+
+
+# ---------------------------------------------------------------------------------------- leakage by construction
+def test_fit_has_no_argument_through_which_test_data_could_enter():
+    params = inspect.signature(FusionActNet.fit).parameters
+    assert list(params) == ["self", "train", "verbose"]
+    assert params["verbose"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert list(inspect.signature(Method.fit).parameters) == ["self", "train", "verbose"]
+
+
+def test_validation_is_carved_from_training_subjects_only():
+    train = _windows(n_subjects=10)
+    model = FusionActNet(**TINY, validation_fraction=0.3).fit(train, verbose=False)
+    val = set(model.validation_subjects_.tolist())
+    assert val and val < set(train.subjects.tolist())
+    for stage in ("static", "dynamic", "gate"):
+        assert model.history_[0][stage]["val_accuracy"] is not None
+    fit_mask, val_mask = carve_validation_subjects(train, fraction=0.3, seed=0)
+    assert not set(train.subjects[fit_mask]) & set(train.subjects[val_mask])
+    assert set(train.subjects[val_mask]) == val
+
+
+def test_naming_a_test_subject_for_validation_raises_split_leakage():
+    train = _windows()
+    test = _windows(n=20, seed=9)._replace(subjects=np.array(["test-subject"] * 20))
+    with pytest.raises(SplitLeakageError, match="test-subject"):
+        FusionActNet(**TINY, validation_subjects=["test-subject"]).fit(train, verbose=False)
+    model = FusionActNet(**TINY, validation_subjects=["s0"]).fit(train, verbose=False)
+    model.check_held_out(test)  # disjoint: fine
+    with pytest.raises(SplitLeakageError):
+        model.check_held_out(train[:5])
+
+
+def test_predict_rejects_windows_of_other_channels_or_length():
+    model = FusionActNet(**TINY).fit(_windows(), verbose=False)
+    w = _windows(n=8)
+    with pytest.raises(ChannelMismatchError):
+        model.predict_proba(w._replace(channels=("a", "b", "c", "d", "e", "f")))
+    with pytest.raises(ChannelMismatchError):
+        model.predict_proba(w._replace(x=w.x[..., :32]))
+
+
+def test_bad_parameters_raise_typed_errors():
+    with pytest.raises(InvalidParameterError):
+        FusionActNet(members=("transformer",)).fit(_windows(), verbose=False)
+    with pytest.raises(InvalidParameterError):
+        FusionActNet(expert_lr_mult=-1).fit(_windows(), verbose=False)
+    with pytest.raises(InvalidParameterError):
+        FusionActNet(**TINY).fit(_windows().x, verbose=False)
+
+
+def test_registry_builds_the_method():
+    model = get_method("fusionactnet", use_gate=False)
+    assert isinstance(model, FusionActNet) and model.use_gate is False and not math.isnan(model.lr)
