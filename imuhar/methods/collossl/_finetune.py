@@ -168,7 +168,7 @@ def train_classifier(
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
         val = _eval_loss(model, xv, yv)
         history["train_loss"].append(float(np.mean(losses)))
         history["val_loss"].append(val)

@@ -340,7 +340,7 @@ class ColloSSL(_PretrainFineTune):
                 loss.backward()
                 opt.step()
                 sched.step()
-                losses.append(float(loss))
+                losses.append(loss.item())
                 for d in sel.positives:
                     history["positives"][names[d]] = history["positives"].get(names[d], 0) + 1
                 for d in sel.negatives:
@@ -476,7 +476,7 @@ class SimCLRBaseline(_PretrainFineTune):
                 loss.backward()
                 opt.step()
                 sched.step()
-                losses.append(float(loss))
+                losses.append(loss.item())
             epoch_loss = float(np.mean(losses))
             history["loss"].append(epoch_loss)
             bar.set_postfix(loss=f"{epoch_loss:.3f}")
