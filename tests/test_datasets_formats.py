@@ -196,3 +196,37 @@ class TestDsads:
         path.write_text("\n".join(l.rsplit(",", 1)[0] for l in lines) + "\n")
         with pytest.raises(DataFormatError, match=r"s03\.txt has 44 column"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- HARTH / HAR70+
+class TestHarthFamily:
+    from imuhar.datasets import _har70plus as har70, _harth as harth
+
+    def test_extra_index_column_and_g_to_si(self, tmp_path, rng):
+        self.harth.write_sample_files(tmp_path, rng)
+        import pandas as pd
+
+        raw = pd.read_csv(tmp_path / "harth" / "S008.csv")
+        assert list(raw.columns[:2]) == ["index", "timestamp"]
+        rec = [r for r in self.harth.parse(tmp_path, verbose=False) if r.subject == "S008"][0]
+        np.testing.assert_allclose(rec.acc["right_hip"], raw[["thigh_x", "thigh_y", "thigh_z"]].to_numpy() * 9.80665)
+        np.testing.assert_allclose(rec.acc["spine1"], raw[["back_x", "back_y", "back_z"]].to_numpy() * 9.80665)
+
+    def test_timestamp_jump_splits_and_missing_column_fails(self, tmp_path, rng):
+        self.har70.write_sample_files(tmp_path, rng)
+        path = tmp_path / "har70plus" / "501.csv"
+        lines = path.read_text().splitlines()
+        lines[301:] = [l.replace("2019-01-12 10:00:", "2019-01-12 10:05:") for l in lines[301:]]  # 5-min pause
+        path.write_text("\n".join(lines) + "\n")
+        recs = [r for r in self.har70.parse(tmp_path, verbose=False) if r.subject == "501"]
+        assert [(r.recording_id, r.n_samples) for r in recs] == [("501_part1", 300), ("501_part2", 300)]
+        path.write_text("\n".join([lines[0].replace("thigh_z", "thigh_q")] + lines[1:]) + "\n")
+        with pytest.raises(DataFormatError, match=r"501\.csv lacks column\(s\) \['thigh_z'\]"):
+            list(self.har70.parse(tmp_path, verbose=False))
+
+    def test_har70plus_has_no_running_code(self, tmp_path, rng):
+        self.har70.write_sample_files(tmp_path, rng)
+        path = tmp_path / "har70plus" / "502.csv"
+        _rewrite(path, lambda t: t.replace(",6\n", ",2\n", 1))
+        with pytest.raises(DataFormatError, match=r"502\.csv holds unknown label value\(s\) \[2\]"):
+            list(self.har70.parse(tmp_path, verbose=False))
