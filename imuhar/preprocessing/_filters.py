@@ -48,18 +48,26 @@ def butter_sos(btype: str, cutoff_hz: float | Sequence[float], rate_hz: float, o
     return butter(order, cut if want == 2 else cut[0], btype=btype, fs=rate_hz, output="sos")
 
 
-def _filtfilt(sos: np.ndarray, x: np.ndarray, axis: int) -> np.ndarray:
+def _filtfilt(sos: np.ndarray, x: np.ndarray, axis: int, rate_hz: float, cutoff_hz: Any) -> np.ndarray:
+    """``sosfiltfilt`` with even (mirror) edge extension about three periods of the lowest cut-off long.
+
+    scipy's default odd extension ``2 x[0] - x[k]`` turns the body motion's value at the first sample into a
+    level shift of the whole extension, which a low cut-off (0.3 Hz gravity) spreads over seconds; a mirror
+    keeps the level, and a pad as long as the filter's memory lets the transient die out before the data.
+    """
     from scipy.signal import sosfiltfilt
 
-    # scipy's default edge padding; the signal must be longer than it.
-    padlen = 3 * (2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum())))
-    if x.shape[axis] <= padlen:
+    minimum = 3 * (2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum())))
+    n = x.shape[axis]
+    if n <= minimum:
         raise ShapeMismatchError(
-            f"a zero-phase filter of {len(sos)} second-order section(s) needs more than {padlen} samples along the "
-            f"time axis; received {x.shape[axis]} (shape {x.shape}). Filter the whole recording before windowing, "
+            f"a zero-phase filter of {len(sos)} second-order section(s) needs more than {minimum} samples along the "
+            f"time axis; received {n} (shape {x.shape}). Filter the whole recording before windowing, "
             f"or lower the order"
         )
-    return sosfiltfilt(sos, x, axis=axis)
+    memory = int(np.ceil(3.0 * rate_hz / float(np.min(cutoff_hz))))
+    padlen = min(n - 1, max(minimum, memory))
+    return sosfiltfilt(sos, x, axis=axis, padtype="even", padlen=padlen)
 
 
 def _apply(data: Any, btype: str, cutoff: Any, rate_hz: Any, order: int, axis: int, kinds: Sequence[str], func: str):
@@ -70,13 +78,13 @@ def _apply(data: Any, btype: str, cutoff: Any, rate_hz: Any, order: int, axis: i
         x, keys = stack_signals(data, kinds)
         if not keys:
             return data
-        y = _filtfilt(sos, x, 0)
+        y = _filtfilt(sos, x, 0, rate, cutoff)
         cut = [float(c) for c in np.atleast_1d(cutoff)]
-        params = {"cutoff_hz": cut if len(cut) > 1 else cut[0], "order": int(order), "kinds": list(kinds), "zero_phase": True}
+        params = {"cutoff_hz": cut if len(cut) > 1 else cut[0], "order": int(order), "kinds": list(kinds), "zero_phase": True, "padtype": "even"}
         return data.replace(step=func, params=params, **unstack_signals(y, keys))
     rate = array_rate(rate_hz, func)
     x = as_signal(data, f"{func} input", axis=axis)
-    return _filtfilt(butter_sos(btype, cutoff, rate, order), x, axis)
+    return _filtfilt(butter_sos(btype, cutoff, rate, order), x, axis, rate, cutoff)
 
 
 def lowpass(data: Any, cutoff_hz: float, *, rate_hz: float | None = None, order: int = 4, axis: int = 0, kinds: Sequence[str] = ("acc", "gyro")):
@@ -151,12 +159,12 @@ def split_gravity(acc: Any, rate_hz: float | None = None, cutoff_hz: float = 0.3
         x, keys = stack_signals(acc, ("acc",))
         if not keys:
             raise InvalidParameterError("split_gravity needs accelerometer signals; this recording holds gyro only")
-        g = _filtfilt(sos, x, 0)
+        g = _filtfilt(sos, x, 0, rate, cutoff_hz)
         params = {"cutoff_hz": float(cutoff_hz), "order": int(order)}
         grav = acc.replace(step="split_gravity", params={**params, "component": "gravity"}, **unstack_signals(g, keys))
         body = acc.replace(step="split_gravity", params={**params, "component": "body"}, **unstack_signals(x - g, keys))
         return grav, body
     rate = array_rate(rate_hz, "split_gravity")
     x = as_signal(acc, "split_gravity input", axis=axis)
-    g = _filtfilt(butter_sos("lowpass", cutoff_hz, rate, order), x, axis)
+    g = _filtfilt(butter_sos("lowpass", cutoff_hz, rate, order), x, axis, rate, cutoff_hz)
     return g, x - g
