@@ -230,3 +230,22 @@ class TestHarthFamily:
         _rewrite(path, lambda t: t.replace(",6\n", ",2\n", 1))
         with pytest.raises(DataFormatError, match=r"502\.csv holds unknown label value\(s\) \[2\]"):
             list(self.har70.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- MotionSense
+class TestMotionSense:
+    from imuhar.datasets import _motionsense as mod
+
+    def test_coremotion_sign_flipped_to_specific_force(self, tmp_path):
+        path = tmp_path / "A_DeviceMotion_data" / "std_6" / "sub_3.csv"
+        path.parent.mkdir(parents=True)
+        head = ",attitude.roll,attitude.pitch,attitude.yaw,gravity.x,gravity.y,gravity.z,rotationRate.x,rotationRate.y,rotationRate.z,userAcceleration.x,userAcceleration.y,userAcceleration.z"
+        # a phone lying face up and still: CoreMotion gravity is (0, 0, -1) g; an accelerometer reads +1 g on z
+        path.write_text(head + "\n" + "\n".join(f"{i},0,0,0,0,0,-1,0.1,0,0,0,0,0.02" for i in range(20)) + "\n")
+        (rec,) = list(self.mod.parse(tmp_path, verbose=False))
+        np.testing.assert_allclose(rec.acc["right_hip"][0], [0, 0, 0.98 * 9.80665])
+        np.testing.assert_allclose(rec.gyro["right_hip"][0], [0.1, 0, 0])
+        assert rec.subject == "3" and rec.vocabulary.decode([rec.labels[0]]) == ["standing"]
+        path.write_text(head.replace("userAcceleration.z", "userAcc.z") + "\n0,0,0,0,0,0,-1,0,0,0,0,0,0\n")
+        with pytest.raises(DataFormatError, match=r"sub_3\.csv lacks column\(s\) \['userAcceleration\.z'\]"):
+            list(self.mod.parse(tmp_path, verbose=False))
