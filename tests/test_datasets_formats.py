@@ -249,3 +249,27 @@ class TestMotionSense:
         path.write_text(head.replace("userAcceleration.z", "userAcc.z") + "\n0,0,0,0,0,0,-1,0,0,0,0,0,0\n")
         with pytest.raises(DataFormatError, match=r"sub_3\.csv lacks column\(s\) \['userAcceleration\.z'\]"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- USC-HAD
+class TestUscHad:
+    from imuhar.datasets import _usc_had as mod
+
+    def test_mat_readings_converted_and_missing_variable_named(self, tmp_path):
+        from scipy.io import savemat
+
+        path = tmp_path / "USC-HAD" / "Subject7" / "a12t3.mat"
+        path.parent.mkdir(parents=True)
+        readings = np.tile([0.0, -1.0, 0.0, 90.0, 0.0, -180.0], (50, 1))
+        savemat(path, {"sensor_readings": readings, "activity_numbr": "12"})  # the misspelt field of some files
+        (rec,) = list(self.mod.parse(tmp_path, verbose=False))
+        np.testing.assert_allclose(rec.acc["right_hip"][0], [0, -9.80665, 0])
+        np.testing.assert_allclose(rec.gyro["right_hip"][0], [np.pi / 2, 0, -np.pi])
+        assert (rec.subject, rec.recording_id) == ("7", "Subject7_a12t3")
+        assert rec.vocabulary.decode([rec.labels[0]]) == ["elevator down"]
+        savemat(path, {"readings": readings})
+        with pytest.raises(DataFormatError, match=r"a12t3\.mat has no 'sensor_readings'"):
+            list(self.mod.parse(tmp_path, verbose=False))
+        path.write_bytes(b"MATLAB 5.0 MAT-file, truncated")
+        with pytest.raises(DataFormatError, match=r"a12t3\.mat is not a readable MATLAB file"):
+            list(self.mod.parse(tmp_path, verbose=False))
