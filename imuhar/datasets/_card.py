@@ -73,6 +73,9 @@ class DatasetCard:
     layout : str
         One line naming the files a parser reads, e.g. ``"RawData/acc_expEE_userUU.txt + RawData/labels.txt"``;
         quoted in error messages and on the markdown card.
+    acc_includes_gravity : bool
+        False where the files hold linear acceleration with gravity already removed (BasicMotions); parsed
+        accelerations then lack gravity too, since it cannot be restored without the device's orientation.
     """
 
     name: str
@@ -92,6 +95,7 @@ class DatasetCard:
     tags: tuple[str, ...] = field(default_factory=tuple)
     benchmark_labels: tuple[str, ...] = field(default_factory=tuple)
     layout: str = ""
+    acc_includes_gravity: bool = True
 
     def __post_init__(self) -> None:
         for alias, node in self.placements.items():

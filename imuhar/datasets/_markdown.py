@@ -50,7 +50,13 @@ def card_to_markdown(card: DatasetCard) -> str:
         kinds = ", ".join(card.sensors.get(node, ()))
         lines.append(f"| {_cell(sensor)} | `{node}` | {kinds} |")
     lines.append("")
-    lines.append("Parsed recordings hold acceleration in m/s² (gravity included) and angular rate in rad/s.")
+    if card.acc_includes_gravity:
+        lines.append("Parsed recordings hold acceleration in m/s² (gravity included) and angular rate in rad/s.")
+    else:
+        lines.append(
+            "Parsed recordings hold acceleration in m/s² **without gravity** (the files hold linear acceleration) "
+            "and angular rate in rad/s."
+        )
     lines.append("")
 
     lines += ["## Classes", "", "| id | name | kind | benchmark | description |", "|---|---|---|---|---|"]
