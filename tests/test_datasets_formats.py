@@ -273,3 +273,27 @@ class TestUscHad:
         path.write_bytes(b"MATLAB 5.0 MAT-file, truncated")
         with pytest.raises(DataFormatError, match=r"a12t3\.mat is not a readable MATLAB file"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- WHARF
+class TestWharf:
+    from imuhar.datasets import _wharf as mod
+
+    def test_adc_codes_map_to_plus_minus_1_5_g(self, tmp_path):
+        path = tmp_path / "HMP_Dataset" / "Pour_water" / "Accelerometer-2011-04-11-13-28-18-pour_water-m11.txt"
+        path.parent.mkdir(parents=True)
+        path.write_text("0 63 21\n63 0 42\n")
+        (rec,) = list(self.mod.parse(tmp_path, verbose=False))
+        g = 9.80665
+        np.testing.assert_allclose(rec.acc["right_wrist"], [[-1.5 * g, 1.5 * g, -0.5 * g], [1.5 * g, -1.5 * g, 0.5 * g]])
+        assert rec.subject == "m11" and rec.vocabulary.decode([rec.labels[0]]) == ["pour water"]
+        assert rec.sample_rate_hz == 32.0 and not rec.gyro
+
+    def test_model_copies_skipped_and_bad_codes_rejected(self, tmp_path, rng):
+        self.mod.write_sample_files(tmp_path, rng)
+        assert list((tmp_path / "HMP_Dataset").glob("*_MODEL/*.txt"))
+        assert len(list(self.mod.parse(tmp_path, verbose=False))) == 4
+        path = sorted((tmp_path / "HMP_Dataset" / "Walk").glob("*m1.txt"))[0]
+        _rewrite(path, lambda t: "64 10 10\n" + t)
+        with pytest.raises(DataFormatError, match=r"walk-m1\.txt: row 1 column 1 holds 64; WHARF stores integer codes 0\.\.63"):
+            list(self.mod.parse(tmp_path, verbose=False))
