@@ -30,6 +30,8 @@ UNITS: dict[str, tuple[str, ...]] = {
     "gyro": ("rad/s", "deg/s", "mrad/s"),
 }
 
+_KIND_NAMES = {"acc": "n accelerometer", "gyro": " gyroscope"}
+
 # Spellings seen in dataset documentation, lower-cased and without spaces -> canonical name.
 _ALIASES: dict[str, str] = {
     "m/s^2": "m/s^2", "m/s2": "m/s^2", "m/s²": "m/s^2", "ms^-2": "m/s^2", "ms-2": "m/s^2", "mps2": "m/s^2",
@@ -166,14 +168,19 @@ def adc_to_si(
 
 def _to_si(signals: Mapping[str, Any] | None, unit: str, adc: Mapping[str, Any] | None, kind: str) -> dict[str, np.ndarray]:
     if unit_kind(unit) != kind:
-        raise UnknownUnitError(f"{kind}_unit={unit!r} is not a {kind} unit; allowed: {list(UNITS[kind])}")
+        raise UnknownUnitError(
+            f"{kind}_unit={unit!r} is not a{_KIND_NAMES[kind]} unit; allowed: {list(UNITS[kind])}"
+        )
     si = UNITS[kind][0]
     out = {}
     for name, values in (signals or {}).items():
         if adc is not None:
             adc_params = dict(adc)
             if unit_kind(adc_params.get("unit", "g" if kind == "acc" else "deg/s")) != kind:
-                raise UnknownUnitError(f"{kind}_adc unit {adc_params.get('unit')!r} is not a {kind} unit")
+                raise UnknownUnitError(
+                    f"{kind}_adc unit {adc_params.get('unit')!r} is not a{_KIND_NAMES[kind]} unit; allowed: "
+                    f"{list(UNITS[kind])}"
+                )
             out[name] = adc_to_si(values, **adc_params)
         else:
             out[name] = convert_units(values, unit, si)
