@@ -297,3 +297,21 @@ class TestWharf:
         _rewrite(path, lambda t: "64 10 10\n" + t)
         with pytest.raises(DataFormatError, match=r"walk-m1\.txt: row 1 column 1 holds 64; WHARF stores integer codes 0\.\.63"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- Shoaib
+class TestShoaib:
+    from imuhar.datasets import _shoaib as mod
+
+    def test_position_blocks_and_misspelt_upstairs(self, tmp_path, rng):
+        self.mod.write_sample_files(tmp_path, rng)
+        path = tmp_path / "DataSet" / "Participant_1.csv"
+        raw = np.genfromtxt(path, delimiter=",", skip_header=2, usecols=range(69))
+        (rec, _) = list(self.mod.parse(tmp_path, verbose=False))
+        np.testing.assert_allclose(rec.acc["right_wrist"], raw[:, 29:32], atol=1e-9)  # Wrist block starts at 28
+        np.testing.assert_allclose(rec.gyro["pelvis"], raw[:, 63:66], atol=1e-9)  # Belt block starts at 56
+        assert "upsatirs" in path.read_text()
+        assert rec.vocabulary.decode([rec.labels[-1]]) == ["upstairs"]
+        _rewrite(path, lambda t: t.replace(",walking\n", ",cooking\n", 1))
+        with pytest.raises(DataFormatError, match=r"Participant_1\.csv holds unknown activity value\(s\) \['cooking'\]"):
+            list(self.mod.parse(tmp_path, verbose=False))
