@@ -315,3 +315,40 @@ class TestShoaib:
         _rewrite(path, lambda t: t.replace(",walking\n", ",cooking\n", 1))
         with pytest.raises(DataFormatError, match=r"Participant_1\.csv holds unknown activity value\(s\) \['cooking'\]"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- RealWorld
+class TestRealWorld:
+    from imuhar.datasets import _realworld as mod
+
+    def _csv(self, path, t_ms, xyz):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = "\n".join(f"{i},{int(t)},{x!r},{y!r},{z!r}" for i, (t, (x, y, z)) in enumerate(zip(t_ms, xyz.tolist())))
+        path.write_text("id,attr_time,attr_x,attr_y,attr_z\n" + rows + "\n")
+
+    def test_unsynchronised_devices_on_one_grid_and_pauses_cut(self, tmp_path):
+        d = tmp_path / "proband3" / "data"
+        t_a = 1000.0 + np.arange(300) * 20.0  # chest from 1.0 s to 6.98 s
+        t_b = 1510.0 + np.arange(300) * 20.0 + np.random.default_rng(0).uniform(-3, 3, 300)  # waist starts 0.51 s later
+        line = lambda t: np.stack([t / 1000.0, 9.8 + 0 * t, 0 * t], 1)
+        self._csv(d / "acc_running_chest.csv", t_a, line(t_a))
+        self._csv(d / "acc_running_waist.csv", t_b, line(t_b))
+        (rec,) = list(self.mod.parse(tmp_path, verbose=False))
+        assert rec.placements == ("pelvis", "spine3") and not rec.gyro  # acc-only, no gyro files here
+        grid = np.asarray(rec.acc["spine3"])[:, 0]
+        assert grid[0] == pytest.approx(int(t_b[0]) / 1000.0)  # the common span starts with the later device
+        np.testing.assert_allclose(np.diff(grid), 0.02, atol=1e-9)
+        np.testing.assert_allclose(rec.acc["pelvis"][:, 0], grid, atol=1e-9)  # same instants on both devices
+        t_c = np.concatenate([t_a[:100], t_a[100:] + 3000])  # a 3-s pause in the chest stream
+        self._csv(d / "acc_running_chest.csv", t_c, line(t_c))
+        ids = [r.recording_id for r in self.mod.parse(tmp_path, verbose=False)]
+        assert ids == ["proband3_running_span1", "proband3_running_span2"]
+
+    def test_nested_zip_and_bad_csv(self, tmp_path, rng):
+        self.mod.write_sample_files(tmp_path, rng)
+        recs = {r.recording_id: r for r in self.mod.parse(tmp_path, verbose=False)}
+        assert len(recs["proband2_sitting"].acc) == 7  # read through the zip inside the zip
+        d = tmp_path / "realworld2016_dataset" / "proband1" / "data"
+        (d / "Gyroscope_walking_2_head.csv").write_text("id,attr_time,attr_x,attr_y\n1,2,3,4\n")
+        with pytest.raises(DataFormatError, match=r"Gyroscope_walking_2_head\.csv lacks column\(s\) \['attr_z'\]"):
+            list(self.mod.parse(tmp_path, verbose=False))

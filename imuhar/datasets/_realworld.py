@@ -1,0 +1,262 @@
+"""RealWorld (HAR) (Sztyler & Stuckenschmidt 2016): phones and a watch at 7 body positions, 50 Hz, 8 activities."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from ..core import Activity, DataFormatError, LabelVocabulary, Recording
+from ._card import DatasetCard, RemoteFile, SplitRule
+from ._io import open_source
+from ._loader_common import G, make_recording, progress, require, synthetic_imu
+from ._resample_local import clean_timestamps
+
+__all__ = ["CARD", "parse", "write_sample_files"]
+
+logger = logging.getLogger(__name__)
+
+_ACTIVITIES = ("climbingdown", "climbingup", "jumping", "lying", "standing", "sitting", "running", "walking")
+_POSITIONS = ("chest", "forearm", "head", "shin", "thigh", "upperarm", "waist")
+#: A pause longer than this (s) in any stream cuts the common time span.
+MAX_GAP_S = 1.0
+#: Spans shorter than this (s) are dropped.
+MIN_SPAN_S = 1.0
+
+CARD = DatasetCard(
+    name="realworld",
+    title="RealWorld (HAR)",
+    citation=(
+        "T. Sztyler and H. Stuckenschmidt. On-body Localization of Wearable Devices: An Investigation of "
+        "Position-Aware Activity Recognition. IEEE PerCom 2016, pp. 1-9."
+    ),
+    license="Research use; cite Sztyler & Stuckenschmidt (2016) (University of Mannheim)",
+    homepage="https://www.uni-mannheim.de/dws/research/projects/activity-recognition/dataset/dataset-realworld/",
+    files=(
+        RemoteFile(
+            url="http://wifo5-14.informatik.uni-mannheim.de/sensor/dataset/realworld2016/realworld2016_dataset.zip",
+            filename="realworld2016_dataset.zip",
+        ),
+    ),
+    rate_hz=50.0,
+    placements={"chest": "spine3", "forearm": "left_elbow", "head": "head", "shin": "left_knee",
+                "thigh": "left_hip", "upperarm": "left_shoulder", "waist": "pelvis"},
+    sensors={n: ("acc", "gyro") for n in ("spine3", "left_elbow", "head", "left_knee", "left_hip", "left_shoulder", "pelvis")},
+    units={"acc": "m/s^2", "gyro": "rad/s"},
+    vocabulary=LabelVocabulary(
+        (
+            Activity("climbing down", "Walking down a staircase step by step.", "dynamic"),
+            Activity("climbing up", "Walking up a staircase, lifting each leg onto the next step.", "dynamic"),
+            Activity("jumping", "Jumping up and down on the spot with both feet, repeatedly.", "dynamic"),
+            Activity("lying", "Lying down with the body horizontal and still.", "static"),
+            Activity("standing", "Standing upright and still on both feet.", "static"),
+            Activity("sitting", "Sitting on a chair with the body still.", "static"),
+            Activity("running", "Running with long strides and a flight phase between steps.", "dynamic"),
+            Activity("walking", "Walking at a normal pace on level ground.", "dynamic"),
+        )
+    ),
+    subjects=tuple(str(s) for s in range(1, 16)),
+    split=SplitRule(
+        kind="given",
+        description="No official split; probands 13, 14 and 15 (the last three of 15 ids) are held out.",
+        test_subjects=("13", "14", "15"),
+    ),
+    notes="""\
+- Reads `realworld2016_dataset/proband{1..15}/data/{acc,gyr}_<activity>_csv.zip`, each a zip of per-position
+  CSVs `acc_<activity>_<position>.csv` / `Gyroscope_<activity>_<position>.csv` with columns
+  id, attr_time (ms), attr_x, attr_y, attr_z. Some of these zips hold further zips (climbing of probands 4, 7, 14)
+  and some activities were recorded in several parts (`<activity>_2`): zips are opened recursively and each part
+  is its own recording. Unpacked CSVs are read too. Magnetometer, GPS, light and sound files are skipped.
+- The seven devices (six phones and a watch) ran unsynchronised at about 50 Hz: every stream is sorted, repeats
+  dropped, and all are linearly interpolated onto one 50 Hz grid over the time every stream covers; a pause over
+  1 s in any stream cuts that span. Positions missing for an activity (e.g. proband 2 climbing up, forearm) are
+  simply absent from that recording.
+- Acc in m/s² (with gravity), gyro in rad/s.
+- Placements: chest -> `spine3`, forearm (the watch) -> elbow node (forearm segment), head, shin -> knee node,
+  thigh -> hip node, upper arm -> shoulder node, waist -> `pelvis`. The side is not documented; the left side is
+  assumed for the limb devices, as UniMTS did **(check)**.
+""",
+    tags=("benchmark", "unimts-18", "acc", "gyro", "phone", "watch", "multi-placement", "irregular-timestamps"),
+    layout="probandN/data/{acc,gyr}_<activity>_csv.zip -> {acc,Gyroscope}_<activity>[_k]_<position>.csv",
+)
+
+_CSV_RE = re.compile(
+    r"(?:^|/)(acc|Gyroscope)_(" + "|".join(_ACTIVITIES) + r")(?:_(\d+))?_(" + "|".join(_POSITIONS) + r")\.csv$",
+    re.IGNORECASE,
+)
+_PROBAND_RE = re.compile(r"proband(\d+)", re.IGNORECASE)
+
+
+def _walk(data: bytes, label: str, depth: int = 0) -> Iterator[tuple[str, str, bytes]]:
+    """(location for messages, member name, bytes) of every sensor CSV inside a zip, opening nested zips."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise DataFormatError(f"{label} is not a valid zip archive; re-download the RealWorld dataset") from None
+    with zf:
+        for n in zf.namelist():
+            if n.endswith("/"):
+                continue
+            if n.lower().endswith(".zip") and depth < 3:
+                yield from _walk(zf.read(n), f"{label}!{n}", depth + 1)
+            elif _CSV_RE.search(n):
+                yield f"{label}!{n}", n, zf.read(n)
+
+
+def _read_csv(data: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Times in seconds (n,) and xyz (n, 3) of one RealWorld CSV, sorted with repeated times dropped."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(io.BytesIO(data))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataFormatError(f"{where} is not a comma-separated table: {str(exc).splitlines()[0]}") from None
+    need = ("attr_time", "attr_x", "attr_y", "attr_z")
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise DataFormatError(f"{where} lacks column(s) {missing}; RealWorld CSVs hold id,attr_time,attr_x,attr_y,attr_z "
+                              f"(found {list(map(str, df.columns))})")
+    v = df[list(need)].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
+    if v.shape[0] < 2 or np.isnan(v).any():
+        raise DataFormatError(f"{where} has fewer than 2 rows or empty/non-numeric cells; the file is truncated")
+    keep = clean_timestamps(v[:, 0])
+    return v[keep, 0] / 1000.0, v[keep, 1:4]
+
+
+def _spans(streams: list[np.ndarray]) -> list[tuple[float, float]]:
+    """Intervals covered by every stream, cut at pauses over :data:`MAX_GAP_S` in any of them."""
+    lo = max(t[0] for t in streams)
+    hi = min(t[-1] for t in streams)
+    if hi - lo < MIN_SPAN_S:
+        return []
+    gaps = []
+    for t in streams:
+        d = np.diff(t)
+        for i in np.flatnonzero(d > MAX_GAP_S):
+            gaps.append((t[i], t[i + 1]))
+    spans = [(lo, hi)]
+    for g0, g1 in sorted(gaps):
+        nxt = []
+        for a, b in spans:
+            if g1 <= a or g0 >= b:
+                nxt.append((a, b))
+                continue
+            if g0 > a:
+                nxt.append((a, g0))
+            if g1 < b:
+                nxt.append((g1, b))
+        spans = nxt
+    return [(a, b) for a, b in spans if b - a >= MIN_SPAN_S]
+
+
+def _interp(t: np.ndarray, x: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    idx = np.clip(np.searchsorted(t, grid, side="right"), 1, t.size - 1)
+    w = ((grid - t[idx - 1]) / (t[idx] - t[idx - 1]))[:, None]
+    return x[idx - 1] * (1 - w) + x[idx] * w
+
+
+def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
+    """Read RealWorld sessions as recordings of up to seven placements on one 50 Hz grid.
+
+    Parameters
+    ----------
+    source : str, Path or DataSource
+        The folder or ``realworld2016_dataset.zip`` holding ``probandN/data/*_csv.zip`` (or unpacked CSVs).
+    verbose : bool
+        Show a progress bar.
+
+    Yields
+    ------
+    Recording
+        One per proband, activity and part (and span between pauses); acc m/s², gyro rad/s.
+    """
+    src = open_source(source)
+    names = [n for n in src.names if _PROBAND_RE.search(n) and (n.lower().endswith(".zip") or _CSV_RE.search(n))]
+    if not names:
+        require(src, "*proband*/data/*", "RealWorld proband folders",
+                f"download {CARD.files[0].url} and pass it (or its unpacked folder)")
+    # (proband, activity, part) -> {(kind, position): (where, bytes)}
+    groups: dict[tuple[str, str, int], dict[tuple[str, str], tuple[str, bytes]]] = defaultdict(dict)
+    for name in progress(names, verbose, "realworld (reading)"):
+        subject = str(int(_PROBAND_RE.findall(name)[-1]))
+        if name.lower().endswith(".zip"):
+            if not re.search(r"(?:^|/)(acc|gyr)_", name, re.IGNORECASE):
+                continue  # magnetometer, GPS, light, sound, video archives
+            members = _walk(src.read_bytes(name), src.describe(name))
+        else:
+            members = iter([(src.describe(name), name, src.read_bytes(name))])
+        for where, member, data in members:
+            kind, act, part, pos = _CSV_RE.search(member).groups()
+            key = (subject, act.lower(), int(part or 1))
+            groups[key].setdefault(("acc" if kind.lower() == "acc" else "gyro", pos.lower()), (where, data))
+    if not groups:
+        raise DataFormatError(f"no acc_/Gyroscope_<activity>_<position>.csv inside the archives of {src.path}")
+    for (subject, act, part), files in progress(sorted(groups.items(), key=lambda kv: (int(kv[0][0]), kv[0][1], kv[0][2])),
+                                                verbose, "realworld"):
+        streams = {key: _read_csv(data, where) for key, (where, data) in files.items()}
+        spans = _spans([t for t, _ in streams.values()])
+        if not spans:
+            logger.warning("proband %s %s part %d: the streams share less than %.0f s; skipped", subject, act, part, MIN_SPAN_S)
+            continue
+        for k, (lo, hi) in enumerate(spans):
+            grid = lo + np.arange(int(np.floor((hi - lo) * CARD.rate_hz + 1e-9)) + 1) / CARD.rate_hz
+            acc, gyro = {}, {}
+            for (kind, pos), (t, x) in streams.items():
+                (acc if kind == "acc" else gyro)[CARD.placements[pos]] = _interp(t, x, grid)
+            if not acc:
+                continue
+            gyro = {n: g for n, g in gyro.items() if n in acc}
+            rid = f"proband{subject}_{act}" + (f"_{part}" if part > 1 else "") + (f"_span{k + 1}" if len(spans) > 1 else "")
+            yield make_recording(
+                CARD, acc=acc, gyro=gyro, labels=np.full(grid.size, _ACTIVITIES.index(act), dtype=np.int64),
+                subject=subject, recording_id=rid, part=part,
+                positions=sorted({pos for _, pos in streams}),
+            )
+
+
+def _csv_bytes(rng, n_samples: int, t0_ms: float, xyz: np.ndarray) -> bytes:
+    t = t0_ms + np.cumsum(20.0 * (1 + rng.uniform(-0.1, 0.1, n_samples)))
+    rows = "\n".join(f"{i + 1},{int(ti)},{x:.6f},{y:.6f},{z:.6f}" for i, (ti, (x, y, z)) in enumerate(zip(t, xyz)))
+    return ("id,attr_time,attr_x,attr_y,attr_z\n" + rows + "\n").encode()
+
+
+def write_sample_files(root: Path, rng: np.random.Generator) -> dict:
+    """Probands 1 and 2, walking and sitting (5 s), all seven positions, in per-activity zips; proband 2's sitting
+    accelerometer zip nests a second zip, as the climbing archives of some probands do."""
+    for subject in (1, 2):
+        data = Path(root) / "realworld2016_dataset" / f"proband{subject}" / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        for act, dynamic in (("walking", True), ("sitting", False)):
+            t0 = 1.4e12 + rng.integers(0, 10**6)
+            acc_files, gyr_files = {}, {}
+            for pos in _POSITIONS:
+                acc_g, gyro = synthetic_imu(rng, 250, CARD.rate_hz, dynamic)
+                start = t0 + rng.uniform(0, 200)  # devices start a little apart
+                acc_files[f"acc_{act}_{pos}.csv"] = _csv_bytes(rng, 250, start, acc_g * G)
+                gyr_files[f"Gyroscope_{act}_{pos}.csv"] = _csv_bytes(rng, 250, start, gyro)
+            for prefix, files in (("acc", acc_files), ("gyr", gyr_files)):
+                buf = io.BytesIO()
+                with zipfile.ZipFile(buf, "w") as zf:
+                    for fname, content in files.items():
+                        zf.writestr(fname, content)
+                payload = buf.getvalue()
+                if subject == 2 and act == "sitting" and prefix == "acc":
+                    outer = io.BytesIO()
+                    with zipfile.ZipFile(outer, "w") as zf:
+                        zf.writestr(f"acc_{act}_1_csv.zip", payload)
+                    payload = outer.getvalue()
+                (data / f"{prefix}_{act}_csv.zip").write_bytes(payload)
+    return {
+        "n_recordings": 4,
+        "subjects": {"1", "2"},
+        "labels": {"walking", "sitting"},
+        "placements": set(CARD.placements.values()),
+        "has_gyro": True,
+        "rate_hz": 50.0,
+    }
