@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from imuhar.core import ChecksumError, DataNotFoundError, InvalidParameterError
+from imuhar.core import ChecksumError, DataFormatError, DataNotFoundError, InvalidParameterError
 from imuhar.datasets import MANIFEST_NAME, RemoteFile, download, get_dataset, sha256_file, verify_download
 
 
@@ -159,3 +159,12 @@ def test_default_cache_is_imuhar_data(monkeypatch, tmp_path):
     assert data_home() == tmp_path / "c"
     monkeypatch.delenv("IMUHAR_DATA")
     assert data_home() == Path.home() / ".cache" / "imuhar"
+
+
+def test_an_html_page_instead_of_the_archive_is_rejected(tmp_path, rng):
+    archive = _sample_zip(tmp_path, rng)
+    root = tmp_path / "cache"
+    page = b"<!DOCTYPE html><html><body>Please log in</body></html>"
+    with pytest.raises(DataFormatError, match="did not return a zip archive"):
+        download(_card(archive, None), root=root, opener=lambda url, t: io.BytesIO(page), verbose=False)
+    assert _leftovers(root) == []

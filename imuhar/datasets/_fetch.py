@@ -197,6 +197,12 @@ def download(
                 ) from exc
             records.append({"url": remote.url, "filename": remote.filename, "sha256": digest,
                             "pinned": remote.sha256 is not None})
+            if remote.filename.lower().endswith(".zip") and not zipfile.is_zipfile(dest):
+                head = dest.read_bytes()[:60]
+                raise DataFormatError(
+                    f"{remote.url} did not return a zip archive (it starts with {head!r}); the server may have "
+                    f"answered with an error or login page. " + _manual_hint(card, remote, target)
+                )
             if unpack:
                 nested = _unpack(dest, staging)
                 for inner in nested:  # UCI wraps archives in archives

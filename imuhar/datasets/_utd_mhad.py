@@ -116,7 +116,8 @@ CARD = DatasetCard(
         "- Skeletons: 20 Kinect v1 joints (`KINECT_JOINTS`), metres, nominally 30 fps, but skeleton and inertial "
         "cover the same span, so the effective skeleton rate (about 19 Hz) is derived from the duration. "
         "`skeleton_files(source)` lists the pairs for the simulator.\n"
-        "- The download URLs are the files linked from the homepage; their SHA-256 is not pinned."
+        "- The download URLs follow the homepage's links (they could not be checked from an offline build); "
+        "their SHA-256 is not pinned, so the digest of a download is recorded in its manifest."
     ),
     tags=("wrist", "thigh", "acc+gyro", "skeleton", "actions"),
     layout="Inertial/aA_sS_tT_inertial.mat (d_iner, N x 6) [+ Skeleton/aA_sS_tT_skeleton.mat (d_skel, 20 x 3 x F)]",
