@@ -86,14 +86,26 @@ class TPNEncoder(nn.Module):
         return x.amax(dim=2)
 
 
+class _OneNode(nn.Module):
+    """Adapts an :class:`imuhar.models.Encoder` (batch, nodes, channels, samples) to one device's (batch, channels, samples)."""
+
+    def __init__(self, encoder: nn.Module):
+        super().__init__()
+        self.inner = encoder
+        self.out_dim = int(encoder.embed_dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inner(x[:, None])
+
+
 def build_encoder(encoder: str | Callable[..., nn.Module] | nn.Module, *, in_channels: int, n_samples: int, **kwargs: Any) -> nn.Module:
     """An encoder mapping (batch, in_channels, n_samples) to (batch, out_dim), with ``out_dim`` as an attribute.
 
     Parameters
     ----------
     encoder : str, callable or nn.Module
-        ``"tpn"`` (the paper's CNN); another name is looked up in :mod:`imuhar.models` (its ``build_encoder``)
-        when that registry is installed; a callable is called as ``encoder(in_channels=..., n_samples=...,
+        ``"tpn"`` (the paper's CNN); any other name is built by :func:`imuhar.models.build_encoder` as a
+        one-node encoder (``"cnn"``, ``"resnet1d"``, ``"mobilenet1d"`` ...); a callable is called as ``encoder(in_channels=..., n_samples=...,
         **kwargs)``; a module is used as is.
     in_channels : int
     n_samples : int
@@ -105,18 +117,10 @@ def build_encoder(encoder: str | Callable[..., nn.Module] | nn.Module, *, in_cha
     elif isinstance(encoder, str) and encoder.lower() in ("tpn", "collossl", "tpn_cnn"):
         module = TPNEncoder(in_channels, **kwargs)
     elif isinstance(encoder, str):
-        try:
-            from ... import models
-        except ImportError as exc:  # the shared registry is optional for this package
-            raise InvalidParameterError(
-                f"encoder {encoder!r} is not 'tpn' and imuhar.models cannot be imported ({exc}); use encoder='tpn'"
-            ) from None
-        factory = getattr(models, "build_encoder", None) or getattr(models, "get_encoder", None)
-        if factory is None:
-            raise InvalidParameterError(
-                f"encoder {encoder!r} is not 'tpn' and imuhar.models has no build_encoder(); use encoder='tpn'"
-            )
-        module = factory(encoder, in_channels=in_channels, n_samples=n_samples, **kwargs)
+        from ... import models  # the shared registry (imports torch, as this module does)
+
+        # Registry encoders read (batch, n_nodes, channels, samples); one device is one node here.
+        module = _OneNode(models.build_encoder(encoder, n_nodes=1, use_gyro=in_channels >= 6, **kwargs))
     elif callable(encoder):
         module = encoder(in_channels=in_channels, n_samples=n_samples, **kwargs)
     else:
