@@ -352,3 +352,33 @@ class TestRealWorld:
         (d / "Gyroscope_walking_2_head.csv").write_text("id,attr_time,attr_x,attr_y\n1,2,3,4\n")
         with pytest.raises(DataFormatError, match=r"Gyroscope_walking_2_head\.csv lacks column\(s\) \['attr_z'\]"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- Opportunity
+class TestOpportunity:
+    from imuhar.datasets import _opportunity as mod
+
+    def test_milli_g_and_gyro_scaling_and_null_class(self, tmp_path, rng):
+        self.mod.write_sample_files(tmp_path, rng)
+        raw = np.genfromtxt(tmp_path / "OpportunityUCIDataset" / "dataset" / "S1-ADL1.dat")
+        rec = next(iter(self.mod.parse(tmp_path, verbose=False)))
+        np.testing.assert_allclose(rec.acc["spine3"], raw[:, 37:40] * 9.80665 / 1000)  # BACK accX = column 38
+        np.testing.assert_allclose(rec.gyro["left_elbow"], raw[:, 92:95] / 1000)  # LLA gyroX = column 93
+        assert np.all(rec.labels[raw[:, 243] == 0] == -1)
+        assert np.isfinite(np.asarray(rec.acc["right_elbow"])).all()  # the 4-sample dropout was filled
+
+    def test_column_names_file_moves_columns_and_bad_label(self, tmp_path, rng):
+        self.mod.write_sample_files(tmp_path, rng)
+        names = tmp_path / "OpportunityUCIDataset" / "dataset" / "column_names.txt"
+        _rewrite(names, lambda t: t.replace("Column: 38 InertialMeasurementUnit BACK accX", "Column: 38 InertialMeasurementUnit BACK accQ"))
+        with pytest.raises(DataFormatError, match=r"column_names\.txt does not name the column 'InertialMeasurementUnit BACK accX'"):
+            list(self.mod.parse(tmp_path, verbose=False))
+        names.unlink()  # documented positions are used without it
+        dat = tmp_path / "OpportunityUCIDataset" / "dataset" / "S2-Drill.dat"
+        lines = dat.read_text().splitlines()
+        cells = lines[0].split()
+        cells[243] = "3"
+        lines[0] = " ".join(cells)
+        dat.write_text("\n".join(lines) + "\n")
+        with pytest.raises(DataFormatError, match=r"S2-Drill\.dat holds unknown Locomotion label value\(s\) \[3\]"):
+            list(self.mod.parse(tmp_path, verbose=False))
