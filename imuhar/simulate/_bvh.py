@@ -1,0 +1,392 @@
+"""BVH reader for any rig: channel orders per joint, end sites, position channels on any joint, units.
+
+Conventions (those of the Biovision format as Blender, MotionBuilder and the ``Motion`` library read it):
+
+* a joint's local transform is a translation followed by its rotation channels composed in the listed order
+  (``Zrotation Xrotation Yrotation`` -> ``Rz @ Rx @ Ry``);
+* the translation is the joint's ``OFFSET``, unless the joint has position channels: then the channels give
+  the translation and replace the offset. This holds for every joint, not only the root -- the Bandai Namco
+  files keep ``joint_Root`` still and carry the walk on ``Hips``, which IMUSim's reader (root positions only)
+  loses;
+* world frame y-up (converted to imuhar's z-up, see :mod:`imuhar.simulate._motion`);
+* lengths in the file's unit, converted to metres by ``unit`` (``"auto"`` picks m, cm or mm from the skeleton's
+  size and checks the resulting body size).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from ..core import DataFormatError, InvalidParameterError, InvalidSignalError, UnknownUnitError
+from ._mapping import detect_rig
+from ._motion import SkeletonMotion, up_axis_matrix
+from ._rotation import matrix_to_quat, quat_mul, quat_rotate
+
+__all__ = ["read_bvh", "parse_bvh", "BVH_UNITS"]
+
+logger = logging.getLogger(__name__)
+
+#: Length units a BVH may use, as metres per unit.
+BVH_UNITS: dict[str, float] = {"m": 1.0, "cm": 0.01, "mm": 0.001, "inch": 0.0254, "in": 0.0254, "dm": 0.1}
+
+# A human skeleton's span (longest path between two leaves, ~ fingertip to toe or arm span) in metres.
+_SPAN_RANGE_M = (0.6, 4.0)
+
+_ROT = {"Xrotation": "X", "Yrotation": "Y", "Zrotation": "Z"}
+_POS = {"Xposition": 0, "Yposition": 1, "Zposition": 2}
+
+
+@dataclass
+class _Joint:
+    name: str
+    parent: int
+    offset: np.ndarray
+    channels: list[str] = field(default_factory=list)
+    line: int = 0
+    is_end: bool = False
+
+
+def _parse_hierarchy(lines: list[str], source: str) -> tuple[list[_Joint], int]:
+    """Joints (end sites included, flagged) and the index of the ``MOTION`` line."""
+    joints: list[_Joint] = []
+    stack: list[int] = []
+    pending: _Joint | None = None
+    i = 0
+    n = len(lines)
+    while i < n and not lines[i].strip():
+        i += 1
+    if i >= n or lines[i].split()[0].upper() != "HIERARCHY":
+        raise DataFormatError(f"{source}:{i + 1}: a BVH file starts with 'HIERARCHY'; found {lines[i].strip()[:40]!r}" if i < n else f"{source}: empty file, not a BVH")
+    i += 1
+    while i < n:
+        raw = lines[i]
+        tok = raw.split()
+        lineno = i + 1
+        if not tok:
+            i += 1
+            continue
+        key = tok[0].upper()
+        if key in ("ROOT", "JOINT"):
+            if len(tok) < 2:
+                raise DataFormatError(f"{source}:{lineno}: {tok[0]} without a joint name")
+            if key == "JOINT" and not stack:
+                raise DataFormatError(f"{source}:{lineno}: JOINT {tok[1]!r} outside any ROOT block (broken hierarchy)")
+            if key == "ROOT" and stack:
+                raise DataFormatError(f"{source}:{lineno}: ROOT {tok[1]!r} inside another joint's block (missing '}}')")
+            name = " ".join(tok[1:])
+            pending = _Joint(name, stack[-1] if stack else -1, np.zeros(3), line=lineno)
+        elif key == "END":
+            if not stack:
+                raise DataFormatError(f"{source}:{lineno}: 'End Site' outside any joint (broken hierarchy)")
+            pending = _Joint(f"{joints[stack[-1]].name}_end", stack[-1], np.zeros(3), line=lineno, is_end=True)
+        elif key == "{":
+            if pending is None:
+                raise DataFormatError(f"{source}:{lineno}: '{{' without a ROOT, JOINT or End Site before it")
+            joints.append(pending)
+            stack.append(len(joints) - 1)
+            pending = None
+        elif key == "}":
+            if not stack:
+                raise DataFormatError(f"{source}:{lineno}: unmatched '}}' (broken hierarchy)")
+            stack.pop()
+        elif key == "OFFSET":
+            if not stack:
+                raise DataFormatError(f"{source}:{lineno}: OFFSET outside any joint block")
+            try:
+                vals = [float(v) for v in tok[1:4]]
+            except ValueError:
+                vals = []
+            if len(vals) != 3 or len(tok) != 4:
+                raise DataFormatError(f"{source}:{lineno}: OFFSET needs 3 numbers; found {raw.strip()!r}")
+            joints[stack[-1]].offset = np.array(vals)
+        elif key == "CHANNELS":
+            if not stack or joints[stack[-1]].is_end:
+                raise DataFormatError(f"{source}:{lineno}: CHANNELS outside a ROOT/JOINT block")
+            try:
+                count = int(tok[1])
+            except (IndexError, ValueError):
+                raise DataFormatError(f"{source}:{lineno}: CHANNELS must be followed by a count; found {raw.strip()!r}") from None
+            names = tok[2:]
+            if count != len(names):
+                raise DataFormatError(
+                    f"{source}:{lineno}: CHANNELS announces {count} channels but lists {len(names)} ({' '.join(names)})"
+                )
+            bad = [c for c in names if c not in _ROT and c not in _POS]
+            if bad:
+                raise DataFormatError(
+                    f"{source}:{lineno}: unknown channel name(s) {bad}; allowed are X/Y/Z position and rotation"
+                )
+            joints[stack[-1]].channels = names
+        elif key == "MOTION":
+            if stack:
+                raise DataFormatError(
+                    f"{source}:{lineno}: MOTION reached with {len(stack)} unclosed joint block(s) (starting with "
+                    f"{joints[stack[-1]].name!r}, line {joints[stack[-1]].line}): broken hierarchy"
+                )
+            if not joints:
+                raise DataFormatError(f"{source}:{lineno}: MOTION before any ROOT joint")
+            return joints, i
+        else:
+            raise DataFormatError(f"{source}:{lineno}: unexpected token {tok[0]!r} in HIERARCHY")
+        i += 1
+    raise DataFormatError(f"{source}: no MOTION section (file truncated or broken hierarchy)")
+
+
+def _header_value(line: str, key: str, source: str, lineno: int) -> str:
+    m = re.match(rf"\s*{key}\s*:?\s*(\S+)", line, flags=re.IGNORECASE)
+    if not m:
+        raise DataFormatError(f"{source}:{lineno}: expected '{key}: <value>'; found {line.strip()[:60]!r}")
+    return m.group(1)
+
+
+def _tree_span(offsets: np.ndarray, parents: list[int]) -> float:
+    """Longest leaf-to-leaf path through the tree (bone lengths summed): a unit-free body size."""
+    n = len(parents)
+    lengths = np.linalg.norm(offsets, axis=1)
+    down = np.zeros(n)  # longest path from each joint down into its subtree
+    best = 0.0
+    top2 = np.zeros((n, 2))
+    for j in range(n - 1, -1, -1):
+        down[j] = top2[j, 0]
+        best = max(best, top2[j, 0] + top2[j, 1])
+        p = parents[j]
+        if p >= 0:
+            v = down[j] + lengths[j]
+            if v > top2[p, 0]:
+                top2[p, 1], top2[p, 0] = top2[p, 0], v
+            elif v > top2[p, 1]:
+                top2[p, 1] = v
+    return float(best)
+
+
+def _resolve_unit(unit: str | float, span_file: float, source: str) -> tuple[float, str]:
+    if isinstance(unit, (int, float)) and not isinstance(unit, bool):
+        scale, label = float(unit), f"x{float(unit):g}"
+        if not scale > 0:
+            raise InvalidParameterError(f"unit scale must be > 0 metres per file unit; received {unit!r}")
+    elif isinstance(unit, str) and unit.lower() == "auto":
+        for label in ("m", "cm", "mm"):
+            scale = BVH_UNITS[label]
+            if _SPAN_RANGE_M[0] <= span_file * scale <= _SPAN_RANGE_M[1]:
+                return scale, label
+        raise DataFormatError(
+            f"{source}: cannot tell the length unit: the skeleton spans {span_file:g} file units, which is no "
+            f"human size in m, cm or mm. Pass unit='m'|'cm'|'mm'|'inch' or a number of metres per unit."
+        )
+    elif isinstance(unit, str) and unit.lower() in BVH_UNITS:
+        label = unit.lower()
+        scale = BVH_UNITS[label]
+    else:
+        raise UnknownUnitError(
+            f"unknown BVH unit {unit!r}; use 'auto', one of {sorted(BVH_UNITS)} or metres per file unit as a number"
+        )
+    span_m = span_file * scale
+    if not _SPAN_RANGE_M[0] <= span_m <= _SPAN_RANGE_M[1]:
+        raise DataFormatError(
+            f"{source}: with unit={unit!r} the skeleton spans {span_m:.3g} m (a human spans "
+            f"{_SPAN_RANGE_M[0]}-{_SPAN_RANGE_M[1]} m end to end); the unit is wrong: try unit='auto' or "
+            f"{'cm' if span_m > 10 else 'm'!r}"
+        )
+    return scale, label
+
+
+def parse_bvh(
+    text: str,
+    *,
+    source: str = "<bvh>",
+    unit: str | float = "auto",
+    include_end_sites: bool = False,
+) -> SkeletonMotion:
+    """Parse BVH text into a :class:`SkeletonMotion` (z-up world, metres). See :func:`read_bvh`."""
+    # split only the header into lines: the motion block (most of the file) goes to numpy's parser as is
+    m = re.search(r"^[ \t]*MOTION\b", text, flags=re.MULTILINE | re.IGNORECASE)
+    head_end = len(text)
+    if m:
+        # the header ends after the 'Frame Time' line that follows MOTION
+        ft = re.search(r"^[ \t]*Frame\s+Time.*$", text[m.start():], flags=re.MULTILINE | re.IGNORECASE)
+        if ft:
+            head_end = m.start() + ft.end()
+    lines = text[:head_end].splitlines()
+    joints, motion_line = _parse_hierarchy(lines, source)
+    # "Frames:" and "Frame Time:" follow MOTION, possibly after blank lines
+    k = motion_line + 1
+    while k < len(lines) and not lines[k].strip():
+        k += 1
+    if k >= len(lines):
+        raise DataFormatError(f"{source}:{motion_line + 1}: MOTION without 'Frames:' line")
+    n_frames_s = _header_value(lines[k], "Frames", source, k + 1)
+    try:
+        n_frames = int(n_frames_s)
+    except ValueError:
+        raise DataFormatError(f"{source}:{k + 1}: 'Frames:' must be an integer; found {n_frames_s!r}") from None
+    k += 1
+    if k >= len(lines):
+        raise DataFormatError(f"{source}:{k}: 'Frame Time:' line missing after 'Frames:'")
+    ft_s = _header_value(lines[k], r"Frame\s+Time", source, k + 1)
+    try:
+        frame_time = float(ft_s)
+    except ValueError:
+        raise DataFormatError(f"{source}:{k + 1}: 'Frame Time:' must be a number of seconds; found {ft_s!r}") from None
+    if not np.isfinite(frame_time) or frame_time <= 0:
+        raise DataFormatError(f"{source}:{k + 1}: 'Frame Time:' must be > 0 s; found {ft_s!r}")
+    if n_frames <= 0:
+        raise DataFormatError(f"{source}:{k}: the take has {n_frames} frames; a motion needs at least one frame")
+    data_start = k + 1
+    n_ch = sum(len(j.channels) for j in joints)
+    body = text[head_end:]
+    if body.startswith("\r"):
+        body = body[1:]
+    if body.startswith("\n"):
+        body = body[1:]
+    with warnings.catch_warnings():
+        # np.fromstring is numpy's fastest whitespace float parser; it warns (and stops) on a malformed token,
+        # which the size check below turns into a typed error naming the line
+        warnings.simplefilter("ignore")
+        try:
+            values = np.fromstring(body, sep=" ")
+        except ValueError:
+            values = None
+    expected = n_frames * n_ch
+    if values is None or values.size != expected:
+        # find the first offending line for the message
+        data_lines = [line for line in body.splitlines()]
+        for r, line in enumerate(data_lines):
+            toks = line.split()
+            if r < n_frames and len(toks) != n_ch:
+                raise DataFormatError(
+                    f"{source}:{data_start + r + 1}: frame {r} has {len(toks)} values but the hierarchy declares "
+                    f"{n_ch} channels (wrong channel count)"
+                )
+            if r < n_frames:
+                try:
+                    [float(t) for t in toks]
+                except ValueError:
+                    raise DataFormatError(f"{source}:{data_start + r + 1}: frame {r} holds a non-number") from None
+        got = sum(1 for line in data_lines if line.strip())
+        raise DataFormatError(
+            f"{source}:{k}: 'Frames: {n_frames}' but the file holds {got} frame line(s) of {n_ch} values"
+        )
+    data = values.reshape(n_frames, n_ch)
+    if not np.isfinite(data).all():
+        r, c = (int(v) for v in np.argwhere(~np.isfinite(data))[0])
+        raise InvalidSignalError(
+            f"{source}:{data_start + r + 1}: frame {r} channel {c} is NaN/inf; fill or cut the bad frames"
+        )
+
+    parents = [j.parent for j in joints]
+    offsets = np.stack([j.offset for j in joints])
+    scale, unit_label = _resolve_unit(unit, _tree_span(offsets, parents), source)
+
+    # forward kinematics in quaternions, vectorized over frames; loop over joints only
+    n_j = len(joints)
+    g_q = np.empty((n_frames, n_j, 4))
+    g_pos = np.empty((n_frames, n_j, 3))
+    rad = np.deg2rad(0.5) * data  # half angles of every channel (position columns are ignored)
+    col = 0
+    for j, jt in enumerate(joints):
+        local = None
+        trans = None
+        pos_cols: dict[int, int] = {}
+        for c in jt.channels:
+            if c in _ROT:
+                axis_q = np.zeros((n_frames, 4))
+                axis_q[:, 0] = np.cos(rad[:, col])
+                axis_q[:, 1 + "XYZ".index(_ROT[c])] = np.sin(rad[:, col])
+                local = axis_q if local is None else quat_mul(local, axis_q)
+            else:
+                pos_cols[_POS[c]] = col
+            col += 1
+        if pos_cols:
+            trans = np.broadcast_to(jt.offset, (n_frames, 3)).copy()
+            for axis, c in pos_cols.items():
+                trans[:, axis] = data[:, c]
+            trans *= scale
+        p = jt.parent
+        if p < 0:
+            g_pos[:, j] = trans if trans is not None else jt.offset * scale
+            g_q[:, j] = local if local is not None else (1.0, 0.0, 0.0, 0.0)
+        else:
+            if trans is None:
+                g_pos[:, j] = g_pos[:, p] + quat_rotate(g_q[:, p], jt.offset * scale)
+            else:
+                g_pos[:, j] = g_pos[:, p] + quat_rotate(g_q[:, p], trans)
+            g_q[:, j] = quat_mul(g_q[:, p], local) if local is not None else g_q[:, p]
+
+    keep = [j for j, jt in enumerate(joints) if include_end_sites or not jt.is_end]
+    remap = {old: new for new, old in enumerate(keep)}
+    names = [joints[j].name for j in keep]
+    new_parents = [remap.get(joints[j].parent, -1) for j in keep]
+    c = up_axis_matrix("y")
+    pos = g_pos[:, keep] @ c.T
+    rot = quat_mul(matrix_to_quat(c), g_q[:, keep])
+    motion = SkeletonMotion(
+        pos,
+        rot,
+        1.0 / frame_time,
+        tuple(names),
+        tuple(new_parents),
+        source=source,
+        rig=detect_rig(names),
+        metadata={"format": "bvh", "unit": unit_label, "metres_per_unit": scale, "frame_time_s": frame_time},
+    )
+    motion.metadata["body_height_m"] = motion.body_height_m()
+    return motion
+
+
+def read_bvh(
+    path: str | Path | IO[bytes] | IO[str],
+    *,
+    unit: str | float = "auto",
+    include_end_sites: bool = False,
+    source: str | None = None,
+) -> SkeletonMotion:
+    """Read a BVH file of any rig into a :class:`SkeletonMotion`.
+
+    Parameters
+    ----------
+    path : path or binary/text file object
+        The ``.bvh`` file (for members of a zip archive pass an open file and ``source``).
+    unit : {'auto', 'm', 'cm', 'mm', 'inch'} or float
+        Length unit of the file, or metres per file unit. ``'auto'`` picks m, cm or mm so that the skeleton's
+        span (longest bone path between two leaves) is human-sized (0.6-4 m). An explicit unit is checked the
+        same way.
+    include_end_sites : bool
+        Keep ``End Site`` points as joints named ``<parent>_end`` (they carry the parent's rotation).
+    source : str, optional
+        Name used in error messages; defaults to the path.
+
+    Returns
+    -------
+    SkeletonMotion
+        Positions in metres in the z-up world, rotations of every joint, ``rate_hz = 1 / Frame Time``;
+        ``metadata`` holds ``unit``, ``frame_time_s`` and ``body_height_m`` (median vertical extent).
+
+    Raises
+    ------
+    DataFormatError
+        Broken hierarchy, wrong channel counts, zero frames or a unit that gives no human-sized body; the
+        message names the file and line.
+    InvalidSignalError
+        NaN/inf values in the motion data (file and line named).
+    """
+    if isinstance(path, (str, Path)):
+        src = source or str(path)
+        try:
+            raw = Path(path).read_bytes()
+        except FileNotFoundError:
+            from ..core import DataNotFoundError
+
+            raise DataNotFoundError(f"BVH file {path} does not exist") from None
+    else:
+        src = source or getattr(path, "name", "<bvh stream>")
+        raw = path.read()
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw)
+    return parse_bvh(text, source=str(src), unit=unit, include_end_sites=include_end_sites)
+
