@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
@@ -29,8 +30,6 @@ def butter_sos(btype: str, cutoff_hz: float | Sequence[float], rate_hz: float, o
     -------
     ndarray, shape (n_sections, 6)
     """
-    from scipy.signal import butter
-
     order = check_positive_int(order, "order")
     nyq = rate_hz / 2.0
     cut = np.atleast_1d(np.asarray(cutoff_hz, dtype=np.float64))
@@ -45,7 +44,17 @@ def butter_sos(btype: str, cutoff_hz: float | Sequence[float], rate_hz: float, o
         )
     if want == 2 and not cut[0] < cut[1]:
         raise InvalidParameterError(f"bandpass needs low_hz < high_hz; received {tuple(cut)}")
-    return butter(order, cut if want == 2 else cut[0], btype=btype, fs=rate_hz, output="sos")
+    return _design(btype, tuple(float(c) for c in cut), float(rate_hz), order).copy()
+
+
+@lru_cache(maxsize=128)
+def _design(btype: str, cut: tuple[float, ...], rate_hz: float, order: int) -> np.ndarray:
+    # Designing costs more than filtering a short recording; datasets reuse a handful of designs.
+    from scipy.signal import butter
+
+    sos = butter(order, cut if len(cut) == 2 else cut[0], btype=btype, fs=rate_hz, output="sos")
+    sos.setflags(write=False)
+    return sos
 
 
 def _filtfilt(sos: np.ndarray, x: np.ndarray, axis: int, rate_hz: float, cutoff_hz: Any) -> np.ndarray:
