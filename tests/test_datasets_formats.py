@@ -382,3 +382,35 @@ class TestOpportunity:
         dat.write_text("\n".join(lines) + "\n")
         with pytest.raises(DataFormatError, match=r"S2-Drill\.dat holds unknown Locomotion label value\(s\) \[3\]"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- w-HAR
+class TestWHar:
+    from imuhar.datasets import _w_har as mod
+
+    def _write(self, root, rows):
+        path = root / "motion_data_22_users.csv"
+        path.write_text("Time (s),User,Scenerio,Trial,Ax,Ay,Az,GyroX,GyroY,GyroZ\n" + "\n".join(rows) + "\n")
+        return path
+
+    def test_unnamed_label_column_transitions_and_gyro_unit_detection(self, tmp_path):
+        t = np.arange(500) / 250
+        w = 300 * np.sin(2 * np.pi * 2 * t)  # deg/s-sized ankle rotation
+        labels = ["Stairs Up"] * 200 + ["transition"] * 100 + ["lie down"] * 200
+        rows = [f"{ti:.3f},7,2,3,0,-1,0,{wi:.4f},0,0,{lab}" for ti, wi, lab in zip(t, w, labels)]
+        self._write(tmp_path, rows)
+        (rec,) = list(self.mod.parse(tmp_path, verbose=False))
+        assert rec.recording_id == "user7_scenario2_trial3" and rec.metadata["gyro_unit_in_file"] == "deg/s"
+        np.testing.assert_allclose(rec.gyro["right_ankle"][:, 0], np.deg2rad(w), atol=1e-3)
+        np.testing.assert_allclose(rec.acc["right_ankle"][0], [0, -9.80665, 0])
+        names = rec.vocabulary.decode(rec.labels)
+        assert names[0] == "stairs up" and names[250] is None and names[-1] == "lie down"
+
+    def test_rows_without_label_and_unknown_label(self, tmp_path):
+        path = self._write(tmp_path, [f"{i / 250:.3f},1,1,1,0,1,0,0,0,0" for i in range(10)])
+        with pytest.raises(DataFormatError, match=r"motion_data_22_users\.csv rows have 10 fields"):
+            list(self.mod.parse(tmp_path, verbose=False))
+        path.unlink()
+        self._write(tmp_path, [f"{i / 250:.3f},1,1,1,0,1,0,0,0,0,swimming" for i in range(10)])
+        with pytest.raises(DataFormatError, match=r"unknown activity value\(s\) \['swimming'\]"):
+            list(self.mod.parse(tmp_path, verbose=False))
