@@ -19,10 +19,12 @@ from ..core import DataFormatError, DataNotFoundError, LabelVocabulary, Recordin
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import DataSource, open_source
 
-__all__ = ["CARD", "parse", "write_sample_files", "is_available"]
+__all__ = ["CARD", "EMBEDDED", "parse", "write_sample_files", "is_available"]
 
 logger = logging.getLogger(__name__)
 
+#: The files ship with sktime: ``parse(None)`` reads that copy, no download needed.
+EMBEDDED = True
 RATE_HZ = 10.0
 N_DIMS = 6
 SERIES_LENGTH = 100

@@ -219,6 +219,11 @@ def read_csv_columns(
             f"{where} lacks column(s) {missing}{hint}; the format needs {list(required)}, found "
             f"{list(frame.columns)[:12]}. Check that this is the original file from the dataset's authors."
         )
+    numeric = list(numeric)
+    if numeric and all(frame[c].dtype.kind in "iuf" for c in numeric):
+        block = frame[numeric].to_numpy(dtype=np.float64)
+        if np.isfinite(block).all():  # the common case: one vectorised check, no per-column conversion
+            return frame
     for col in numeric:
         values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
         bad = ~np.isfinite(values)

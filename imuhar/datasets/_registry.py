@@ -56,9 +56,6 @@ REGISTRY: dict[str, str] = {
     "sp-sw-har": "_sp_sw_har",
 }
 
-#: Datasets whose files come from a Python package rather than a download (no ``data_dir`` needed).
-_EMBEDDED = {"basicmotions"}
-
 
 def _check_name(name: str) -> str:
     if not isinstance(name, str) or name not in REGISTRY:
@@ -126,8 +123,11 @@ class Dataset:
     # ------------------------------------------------------------------ files
     @property
     def embedded(self) -> bool:
-        """True when the files come with a Python package (BasicMotions via sktime), so no folder is needed."""
-        return self.name in _EMBEDDED
+        """True when the files come with a Python package (BasicMotions via sktime), so no folder is needed.
+
+        A loader module says so with ``EMBEDDED = True``; its ``parse(None)`` then reads the packaged copy.
+        """
+        return bool(getattr(self.module, "EMBEDDED", False))
 
     def default_dir(self) -> Path:
         """Where :func:`imuhar.datasets.download` puts this dataset: ``$IMUHAR_DATA/<name>``."""
@@ -151,11 +151,18 @@ class Dataset:
         if not path.exists():
             raise DataNotFoundError(self.missing_message(path))
         if path.is_dir():
-            files = [p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")]
-            if not files:
+            zips, others = [], 0
+            for p in path.rglob("*"):  # stop early: only "empty" and "just one archive" matter here
+                if not p.is_file() or p.name.startswith("."):
+                    continue
+                if p.suffix.lower() == ".zip":
+                    zips.append(p)
+                elif p.name != "imuhar-download.json":
+                    others += 1
+                if others or len(zips) > 1:
+                    break
+            if not zips and not others:
                 raise DataNotFoundError(f"{path} is an empty folder. " + self.missing_message(path))
-            zips = [p for p in files if p.suffix.lower() == ".zip"]
-            others = [p for p in files if p.suffix.lower() != ".zip" and p.name != "imuhar-download.json"]
             if len(zips) == 1 and not others:
                 return zips[0]
         return path

@@ -106,17 +106,17 @@ _FILE_RE = re.compile(r"(?:^|/)(s\d+)_(\d+)_(sp|sw)\.csv$")
 def _read_device(src: DataSource, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Times in s (n,), signals (n, 6) acc m/s² then gyro rad/s, labels (n,) as class ids; sorted by time."""
     frame = read_csv_columns(src, name, COLUMNS, numeric=COLUMNS[:7])
-    labels_raw = frame["label"].astype(str).str.strip().to_numpy()
-    known = np.array([lab in _FILE_LABELS for lab in labels_raw])
+    ids = frame["label"].astype(str).str.strip().map(_FILE_LABELS).to_numpy(dtype=np.float64)
+    known = np.isfinite(ids)
     if not known.all():
-        bad = labels_raw[~known][0]
+        row = int(np.argmin(known))
         raise DataFormatError(
-            f"{src.describe(name)} row {int(np.argmin(known)) + 2} has label {bad!r}; SP-SW-HAR labels are "
+            f"{src.describe(name)} row {row + 2} has label {frame['label'].iloc[row]!r}; SP-SW-HAR labels are "
             f"{list(_FILE_LABELS)}. Check that the file is from this dataset."
         )
     if len(frame) < 2:
         raise DataFormatError(f"{src.describe(name)} holds {len(frame)} sample(s); a recording needs at least 2")
-    labels = np.array([_FILE_LABELS[lab] for lab in labels_raw], dtype=np.int64)
+    labels = ids.astype(np.int64)
     t = frame["timestamp"].to_numpy(dtype=np.float64) / 1000.0
     x = frame[list(COLUMNS[:6])].to_numpy(dtype=np.float64)
     order = np.argsort(t, kind="stable")
