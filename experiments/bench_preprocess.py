@@ -16,10 +16,10 @@ standardize (statistics from the UCI-HAR training subjects only; test subjects 2
 
 Reading the text files is the same code for both; it is timed once and reported separately (``read_s``) and
 added to both sides in ``*_with_read`` figures. Timings are the best of ``--repeats`` runs (vectorized) and of
-``--naive-repeats`` runs (naive). The last stdout line is one JSON object (also written to
+``--naive-repeats`` runs (naive), interleaved so that both meet the same load on a shared machine. The last stdout line is one JSON object (also written to
 experiments/results/bench_preprocess.json).
 
-Usage: python experiments/bench_preprocess.py [--rates 20 50] [--repeats 3] [--naive-repeats 2]
+Usage: python experiments/bench_preprocess.py [--rates 20 50] [--repeats 5] [--naive-repeats 2]
 """
 
 from __future__ import annotations
@@ -149,13 +149,17 @@ def naive_pipeline(sessions, vocab, rate_hz: float, length_s: float):
 
 
 # ----------------------------------------------------------------------------------------------- bench
-def best_time(fn, repeats: int):
-    times, result = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), times, result
+def interleaved_best(fn_a, fn_b, repeats_a: int, repeats_b: int):
+    """Best wall time of each function, alternating their runs so both meet the same machine load."""
+    times: tuple[list[float], list[float]] = ([], [])
+    results = [None, None]
+    for i in range(max(repeats_a, repeats_b)):
+        for k, (fn, reps) in enumerate(((fn_a, repeats_a), (fn_b, repeats_b))):
+            if i < reps:
+                t0 = time.perf_counter()
+                results[k] = fn()
+                times[k].append(time.perf_counter() - t0)
+    return (min(times[0]), times[0], results[0]), (min(times[1]), times[1], results[1])
 
 
 def main(argv=None) -> dict:
@@ -163,7 +167,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--data", default=str(shared_data_dir() / "uci-hapt.zip"), help="uci-hapt.zip or its unpacked folder")
     ap.add_argument("--rates", type=float, nargs="+", default=[20.0, 50.0], help="target rates; first one is headline")
     ap.add_argument("--length-s", type=float, default=None, help="window length (default 3.2 s at 20 Hz, 2.56 s at 50 Hz)")
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--naive-repeats", type=int, default=2)
     args = ap.parse_args(argv)
 
@@ -177,8 +181,12 @@ def main(argv=None) -> dict:
         if rate not in LOWPASS_HZ:
             raise SystemExit(f"--rates supports {sorted(LOWPASS_HZ)} Hz (a noise low-pass is defined for those)")
         length_s = args.length_s or (3.2 if rate == 20.0 else 2.56)
-        vec_s, vec_all, w = best_time(lambda: vectorized_pipeline(sessions, vocab, rate, length_s), args.repeats)
-        naive_s, naive_all, (nx, nl, nsub) = best_time(lambda: naive_pipeline(sessions, vocab, rate, length_s), args.naive_repeats)
+        (vec_s, vec_all, w), (naive_s, naive_all, (nx, nl, nsub)) = interleaved_best(
+            lambda: vectorized_pipeline(sessions, vocab, rate, length_s),
+            lambda: naive_pipeline(sessions, vocab, rate, length_s),
+            args.repeats,
+            args.naive_repeats,
+        )
         same_windows = w.n_windows == len(nl)
         cfg = {
             "target_rate_hz": rate,
@@ -221,6 +229,8 @@ def main(argv=None) -> dict:
         "target_rate_hz": head["target_rate_hz"],
         "configs": configs,
         "machine": f"{platform.machine()} {os.cpu_count()} cpu(s), python {platform.python_version()}, numpy {np.__version__}",
+        # The machine is shared; the 1-minute load average at the end says how busy it was during the runs.
+        "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
