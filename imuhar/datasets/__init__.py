@@ -6,12 +6,18 @@
 
 Every parser reads the files as their authors ship them, from a folder or the downloaded archive read in place,
 and yields :class:`imuhar.core.Recording` objects in SI units (m/s² with gravity, rad/s) with per-sample labels.
+
+For the simulator, :func:`utd_mhad_skeleton_files` pairs UTD-MHAD's Kinect skeleton files with their inertial
+trials (joint order :data:`UTD_MHAD_KINECT_JOINTS`).
 """
 
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._fetch import MANIFEST_NAME, data_home, download, sha256_file, verify_download
 from ._io import DataSource, open_source
 from ._registry import REGISTRY, Dataset, get_dataset, list_datasets, load_dataset, restrict_to_benchmark, vocabulary_of
+from ._utd_mhad import KINECT_JOINTS as UTD_MHAD_KINECT_JOINTS
+from ._utd_mhad import UTDTrial
+from ._utd_mhad import skeleton_files as utd_mhad_skeleton_files
 
 __all__ = [
     "DataSource",
@@ -21,6 +27,8 @@ __all__ = [
     "REGISTRY",
     "RemoteFile",
     "SplitRule",
+    "UTDTrial",
+    "UTD_MHAD_KINECT_JOINTS",
     "card_to_markdown",
     "data_home",
     "download",
@@ -31,6 +39,7 @@ __all__ = [
     "restrict_to_benchmark",
     "sha256_file",
     "stale_cards",
+    "utd_mhad_skeleton_files",
     "verify_download",
     "vocabulary_of",
     "write_cards",

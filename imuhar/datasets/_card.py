@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..core import LabelVocabulary, resolve_placement
+from ..core import InvalidParameterError, LabelVocabulary, resolve_placement
 
 __all__ = ["DatasetCard", "RemoteFile", "SplitRule"]
 
@@ -103,7 +103,7 @@ class DatasetCard:
                 raise ValueError(f"card {self.name!r}: placement {alias!r} maps to {node!r}, not a canonical node")
         unknown = [n for n in self.benchmark_labels if n not in self.vocabulary.names]
         if unknown:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"card {self.name!r}: benchmark_labels {unknown} are not in its vocabulary {list(self.vocabulary.names)}"
             )
 
