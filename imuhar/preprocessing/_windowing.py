@@ -80,13 +80,19 @@ def window_labels(
         return lab[starts + n_samples // 2]
     # Per-class counts in every window from cumulative one-hot sums: counts = cs[start + n] - cs[start].
     # Column n_classes holds the unlabelled samples, so argmax prefers any class over unlabelled on ties.
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.int64)
     col = np.where(lab < 0, n_classes, lab)
-    onehot = np.zeros((lab.shape[0] + 1, n_classes + 1), dtype=np.int32)
-    onehot[np.arange(1, lab.shape[0] + 1), col] = 1
+    # Only the ids present get a column (a session holds a few of a large vocabulary's classes); np.unique
+    # keeps them sorted, so the unlabelled column stays last and ties still go to the lowest class id.
+    present, compact = np.unique(col, return_inverse=True)
+    onehot = np.zeros((lab.shape[0] + 1, present.shape[0]), dtype=np.int32)
+    onehot[np.arange(1, lab.shape[0] + 1), compact.reshape(-1)] = 1
     cs = np.cumsum(onehot, axis=0, out=onehot)
     counts = cs[starts + n_samples] - cs[starts]
-    best = np.argmax(counts, axis=1)
-    top = counts[np.arange(len(starts)), best]
+    best_col = np.argmax(counts, axis=1)
+    top = counts[np.arange(len(starts)), best_col]
+    best = present[best_col]
     out = np.where(best == n_classes, UNLABELLED, best).astype(np.int64)
     if rule == "strict":
         out[top < n_samples] = UNLABELLED
