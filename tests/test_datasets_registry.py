@@ -115,3 +115,22 @@ def test_subject_filter(tmp_path, rng):
     assert {r.subject for r in recs} == {"2"}
     with pytest.raises(InvalidParameterError, match="99"):
         ds.load(tmp_path, verbose=False, subjects=["99"])
+
+
+def test_archive_inside_the_archive_gets_a_hint(tmp_path, rng):
+    import io
+    import zipfile
+
+    ds = get_dataset("uci-har")
+    src = tmp_path / "files"
+    ds.write_sample_files(src, rng)
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        for p in src.rglob("*"):
+            zf.write(p, p.relative_to(src).as_posix())
+    outer = tmp_path / "download.zip"
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.writestr("HAPT Data Set.zip", inner.getvalue())
+        zf.writestr("README.txt", "wrapper")
+    with pytest.raises(DataNotFoundError, match="HAPT Data Set.zip. Unpack it"):
+        ds.load(outer, verbose=False)

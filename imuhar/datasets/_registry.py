@@ -195,7 +195,7 @@ class Dataset:
             source = self.resolve_source(None)
         elif source is not None:
             source = self.resolve_source(source)
-        return self.module.parse(source, verbose=verbose, **options)
+        return _with_nested_archive_hint(self.module.parse(source, verbose=verbose, **options), source)
 
     def load(
         self,
@@ -244,6 +244,26 @@ class Dataset:
         root = Path(root)
         root.mkdir(parents=True, exist_ok=True)
         return self.module.write_sample_files(root, rng)
+
+
+def _with_nested_archive_hint(recordings: Iterator[Recording], source) -> Iterator[Recording]:
+    """Pass recordings through; if the files are not found, say so when they sit in an archive inside the source.
+
+    UCI and others wrap the real archive in another one; :class:`DataSource` does not open nested archives.
+    """
+    try:
+        yield from recordings
+    except DataNotFoundError as exc:
+        if source is None:
+            raise
+        src = open_source(source)
+        nested = [n for n in src.names if n.lower().endswith((".zip", ".tar.gz", ".tgz"))]
+        if not nested:
+            raise
+        raise DataNotFoundError(
+            f"{exc}\nThe files seem to sit in an archive inside {src.path}: {', '.join(nested[:3])}. Unpack it and "
+            f"pass the unpacked folder (or that inner archive), or let `imuhar datasets download` unpack it."
+        ) from exc
 
 
 def restrict_to_benchmark(recordings: Sequence[Recording], card: DatasetCard) -> list[Recording]:
