@@ -414,3 +414,33 @@ class TestWHar:
         self._write(tmp_path, [f"{i / 250:.3f},1,1,1,0,1,0,0,0,0,swimming" for i in range(10)])
         with pytest.raises(DataFormatError, match=r"unknown activity value\(s\) \['swimming'\]"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- TNDA-HAR
+class TestTndaHar:
+    from imuhar.datasets import _tnda_har as mod
+
+    @pytest.mark.parametrize(
+        "name, expected",
+        [("LeftWrist_AccX", ("left_wrist", "acc", 0)), ("Acc_X_LW", ("left_wrist", "acc", 0)),
+         ("RA_Gyro_Y", ("right_ankle", "gyro", 1)), ("Back_Gyroscope_Z", ("back", "gyro", 2)),
+         ("Back_Mag_X", None), ("Class", None), ("Timestamp", None)],
+    )
+    def test_column_names(self, name, expected):
+        assert self.mod.match_signal_column(name) == expected
+
+    def test_units_detected_and_numeric_classes(self, tmp_path):
+        n = 100
+        t = np.arange(n) / 50
+        head = "subject,LW_AccX,LW_AccY,LW_AccZ,LW_GyrX,LW_GyrY,LW_GyrZ,Class"
+        w = 200 * np.sin(2 * np.pi * t)  # deg/s
+        rows = [f"4,0,0,1,{wi:.3f},0,0,{1 + (i >= 50) * 7}" for i, wi in enumerate(w)]  # classes 1 and 8 of 1..8
+        (tmp_path / "data.csv").write_text(head + "\n" + "\n".join(rows) + "\n")
+        (rec,) = list(self.mod.parse(tmp_path, verbose=False))
+        assert rec.subject == "4" and rec.metadata["units_in_file"] == {"left_wrist.acc": "g", "left_wrist.gyro": "deg/s"}
+        np.testing.assert_allclose(rec.acc["left_wrist"][0], [0, 0, 9.80665])
+        np.testing.assert_allclose(rec.gyro["left_wrist"][:, 0], np.deg2rad(np.round(w, 3)))
+        assert rec.vocabulary.decode([rec.labels[0], rec.labels[-1]]) == ["sitting", "jogging"]
+        (tmp_path / "data.csv").write_text(head.replace("LW_AccZ", "LW_AccQ") + "\n" + "\n".join(rows) + "\n")
+        with pytest.raises(DataFormatError, match=r"data\.csv: expected x, y and z columns.*'left_wrist acc': \['z'\]"):
+            list(self.mod.parse(tmp_path, verbose=False))
