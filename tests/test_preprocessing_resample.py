@@ -129,6 +129,9 @@ def test_resample_irregular_gaps_unsorted_duplicates_and_labels(rng):
     assert not out.valid[(rel > 3.05) & (rel < 3.95)].any()
     assert out.valid[(rel < 2.9) | (rel > 4.1)].all()
     assert np.isnan(out.values[~out.valid]).all() and np.isfinite(out.values[out.valid]).all()
+    segments = out.valid_segments(min_samples=50)
+    assert len(segments) == 2 and segments[0][0] == 0 and segments[1][1] == len(out.time_s)
+    assert out.valid[segments[0][0] : segments[0][1]].all() and not out.valid[segments[0][1]]
     np.testing.assert_array_equal(out.labels, (rel > 5).astype(int))
 
     perm = rng.permutation(len(t))

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..core import InvalidParameterError, Recording, ShapeMismatchError
+from ..core import InvalidParameterError, ShapeMismatchError
 from ..core._validation import check_positive_int
 from ._common import array_rate, as_signal, check_kinds, is_recording, recording_rate, stack_signals, unstack_signals
 

@@ -186,6 +186,16 @@ class UniformSeries:
     gaps_s: np.ndarray
     labels: np.ndarray | None = None
 
+    def valid_segments(self, min_samples: int = 1) -> list[tuple[int, int]]:
+        """``(start, stop)`` index ranges of the runs of valid samples, at least ``min_samples`` long.
+
+        A loader cuts one :class:`~imuhar.core.Recording` per range, so no gap is ever interpolated over.
+        """
+        edges = np.diff(np.concatenate([[0], self.valid.astype(np.int8), [0]]))
+        starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        keep = stops - starts >= min_samples
+        return [(int(a), int(b)) for a, b in zip(starts[keep], stops[keep])]
+
 
 def _clean_timestamps(t: np.ndarray, v: np.ndarray, labels: np.ndarray | None, unsorted: str, duplicates: str):
     steps = np.diff(t)
