@@ -10,6 +10,7 @@ Typical use::
 """
 
 from ._bvh import BVH_UNITS, parse_bvh, read_bvh
+from ._calibrate import PercentileCalibrator
 from ._humanml3d import HUMANML3D_RATE_HZ, read_humanml3d
 from ._imu import STANDARD_GRAVITY, SimulatedSignals, default_cutoff_hz, simulate_imu, simulate_signals
 from ._kinect import KINECT_TO_NODES, UTD_MHAD_JOINTS, read_kinect_mat
@@ -17,14 +18,18 @@ from ._mapping import RIG_TABLES, NodeSource, detect_rig, match_joint_names, res
 from ._motion import SkeletonMotion
 from ._noise import NOISE_PRESETS, AxisErrors, SensorModel, apply_sensor_model, get_sensor_model
 from ._orientation import REST_DIRECTIONS, canonical_motion_from_positions, orientations_from_positions
+from ._sources import MOTION_FORMATS, MotionFile, find_motion_files, iter_motions, load_motion
 
 __all__ = [
     "AxisErrors",
     "BVH_UNITS",
     "HUMANML3D_RATE_HZ",
     "KINECT_TO_NODES",
+    "MOTION_FORMATS",
+    "MotionFile",
     "NOISE_PRESETS",
     "NodeSource",
+    "PercentileCalibrator",
     "REST_DIRECTIONS",
     "RIG_TABLES",
     "STANDARD_GRAVITY",
@@ -36,7 +41,10 @@ __all__ = [
     "canonical_motion_from_positions",
     "default_cutoff_hz",
     "detect_rig",
+    "find_motion_files",
     "get_sensor_model",
+    "iter_motions",
+    "load_motion",
     "match_joint_names",
     "orientations_from_positions",
     "parse_bvh",

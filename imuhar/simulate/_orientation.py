@@ -4,7 +4,8 @@ Positions fix each bone's direction but not its twist about itself, so a second 
 used here, in the SMPL rest-pose convention (T-pose; every segment frame has x = the subject's left, y = up,
 z = forward, so a still upright pelvis sensor reads acc = (0, +9.81, 0)):
 
-* **pelvis**: y along pelvis -> spine1, x towards ``left_hip - right_hip`` (made perpendicular).
+* **pelvis**: y along pelvis -> spine3 (the trunk axis: SMPL's spine1 sits ~20 degrees behind the pelvis, which
+  would tilt a belt sensor on an upright body), x towards ``left_hip - right_hip`` (made perpendicular).
 * **trunk** (spine1, spine2, spine3, neck): y along the bone to the next trunk joint; x towards the body's
   left-right axis from the neighbouring joints -- the hips for spine1, the shoulders for spine3 and neck, their
   average for spine2. This keeps torso twist, which a minimal-rotation chain would lose.
@@ -85,7 +86,7 @@ def orientations_from_positions(positions: np.ndarray) -> np.ndarray:
     lat_sh = _unit(at("left_shoulder") - at("right_shoulder"))
     lat_mid = _unit(lat_hips + lat_sh)
     trunk = {
-        "pelvis": (at("spine1") - at("pelvis"), lat_hips),
+        "pelvis": (at("spine3") - at("pelvis"), lat_hips),
         "spine1": (at("spine2") - at("spine1"), lat_hips),
         "spine2": (at("spine3") - at("spine2"), lat_mid),
         "spine3": (at("neck") - at("spine3"), lat_sh),
