@@ -1,0 +1,51 @@
+"""COMODO: cross-modal distillation from a frozen teacher (video, skeleton, any module) into an IMU encoder.
+
+A FIFO queue of frozen-teacher embeddings; the IMU student is trained so that its similarity distribution over
+the queue matches the teacher's (soft cross-entropy, teacher temperature 0.1, student 0.05). No labels are
+used; only the student's backbone is kept. Baselines: IMU2CLIP-style InfoNCE alignment and L2 distillation.
+Evaluation: the paper's SVM protocol on the backbone embeddings.
+
+Importing this subpackage imports torch (``import imuhar`` does not).
+"""
+
+from ._evaluate import PAPER_C_GRID, SVMProtocolResult, svm_protocol, top_k_accuracy
+from ._loss import InstanceQueue, comodo_loss, info_nce_alignment_loss, l2_distillation_loss
+from ._method import Comodo
+from ._student import DistillationStudent, ProjectionHead, build_student
+from ._teachers import (
+    ModuleTeacher,
+    PrecomputedTeacher,
+    Teacher,
+    VideoTeacher,
+    load_teacher_embeddings,
+    random_projection_mlp,
+    save_teacher_embeddings,
+)
+from ._train import OBJECTIVES, DistillationHistory, distill, linear_warmup_decay, train_supervised
+
+__all__ = [
+    "Comodo",
+    "DistillationHistory",
+    "DistillationStudent",
+    "InstanceQueue",
+    "ModuleTeacher",
+    "OBJECTIVES",
+    "PAPER_C_GRID",
+    "PrecomputedTeacher",
+    "ProjectionHead",
+    "SVMProtocolResult",
+    "Teacher",
+    "VideoTeacher",
+    "build_student",
+    "comodo_loss",
+    "distill",
+    "info_nce_alignment_loss",
+    "l2_distillation_loss",
+    "linear_warmup_decay",
+    "load_teacher_embeddings",
+    "random_projection_mlp",
+    "save_teacher_embeddings",
+    "svm_protocol",
+    "top_k_accuracy",
+    "train_supervised",
+]

@@ -1,0 +1,132 @@
+"""The Comodo method end to end on fake windows, the queue seeding, and the SVM evaluation protocol."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from imuhar.core import NODE_INDEX, InvalidParameterError, NotFittedError, ShapeMismatchError, SplitLeakageError
+from imuhar.methods import Method
+from imuhar.methods.comodo import (
+    Comodo,
+    PrecomputedTeacher,
+    build_student,
+    distill,
+    svm_protocol,
+    top_k_accuracy,
+    train_supervised,
+)
+from imuhar.testing import make_windows
+
+WRIST = NODE_INDEX["right_wrist"]
+
+
+def test_top_k_accuracy_by_hand():
+    scores = np.array([[0.1, 0.7, 0.2], [0.5, 0.1, 0.4], [0.2, 0.3, 0.5]])
+    classes = np.array([4, 5, 6])
+    y = np.array([5, 6, 9])  # right, second choice, class never seen in training
+    assert top_k_accuracy(scores, classes, y, 1) == pytest.approx(1 / 3)
+    assert top_k_accuracy(scores, classes, y, 2) == pytest.approx(2 / 3)
+    assert top_k_accuracy(scores, classes, y, 5) == pytest.approx(2 / 3)
+
+
+def test_svm_protocol_separates_clusters_and_groups_folds_by_subject(rng):
+    centers = rng.normal(size=(6, 10)) * 4
+    y_tr, y_te = np.repeat(np.arange(6), 20), np.repeat(np.arange(6), 10)
+    x_tr = centers[y_tr] + rng.normal(size=(120, 10))
+    x_te = centers[y_te] + rng.normal(size=(60, 10))
+    subj = np.array([f"s{i % 4}" for i in range(120)])
+    res = svm_protocol(x_tr, y_tr, subj, x_te, y_te, test_subjects=np.full(60, "t"))
+    assert res.top1 == pytest.approx(100.0) and res.top5 == pytest.approx(100.0)
+    assert res.n_folds == 4 and res.best_C in (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1e3, 1e4)
+    # random embeddings stay near chance (1/6), and top-k grows with k
+    noise = svm_protocol(rng.normal(size=(120, 10)), y_tr, subj, rng.normal(size=(60, 10)), y_te)
+    assert noise.top1 < 45 and noise.top1 <= noise.top3 <= noise.top5
+    with pytest.raises(SplitLeakageError):
+        svm_protocol(x_tr, y_tr, subj, x_te, y_te, test_subjects=np.full(60, "s1"))
+    with pytest.raises(ShapeMismatchError):
+        svm_protocol(x_tr, y_tr, subj, x_te[:, :3], y_te)
+
+
+def test_distill_holds_the_queue_clips_out_of_epoch_zero(monkeypatch):
+    train = make_windows(n_windows=30, n_subjects=3, seed=4)
+    student = build_student("cnn", n_nodes=22, out_dim=6, encoder_params={"widths": (4,), "kernel_size": 3,
+                                                                         "embed_dim": 8}, head_hidden_dim=8)
+    z = np.random.default_rng(0).normal(size=(30, 6)).astype(np.float32)
+    seen: list[np.ndarray] = []
+    forward = type(student).forward
+
+    def spy(self, x, mask=None):
+        seen.append(x[:, WRIST, 0, :5].detach().numpy().copy())
+        return forward(self, x, mask)
+
+    monkeypatch.setattr(type(student), "forward", spy)
+    hist = distill(student, train.x, train.node_mask, z, queue_size=10, epochs=2, batch_size=8, verbose=False)
+    assert len(hist.queue_indices) == 10 and len(np.unique(hist.queue_indices)) == 10
+    # epoch 0: the 20 non-queue clips in batches 8, 8, 4; epoch 1: all 30 clips, 8, 8, 8, 6
+    assert [len(s) for s in seen] == [8, 8, 4, 8, 8, 8, 6] and hist.n_steps == 7
+    rows = train.x[:, WRIST, 0, :5]
+    first = np.concatenate(seen[:3])
+    queued = rows[hist.queue_indices]
+    assert len(np.unique(rows, axis=0)) == 30  # every clip identifiable by its first samples
+    assert not any((np.abs(queued - r).sum(1) == 0).any() for r in first)
+    assert sum((np.abs(rows - r).sum(1) == 0).any() for r in np.concatenate(seen[3:])) == 30
+    assert len(hist.epoch_loss) == 2 and all(np.isfinite(hist.epoch_loss))
+    with pytest.raises(InvalidParameterError, match="queue_size"):
+        distill(student, train.x, train.node_mask, z, queue_size=30, epochs=1, batch_size=8, verbose=False)
+
+
+def test_comodo_is_a_method_and_its_teacher_signal_is_learnt():
+    """A student trained with a teacher that knows the classes separates them better than an untrained one."""
+    torch.set_num_threads(1)
+    train = make_windows(n_windows=96, n_subjects=4, n_classes=4, seed=5, present=("right_wrist",))
+    test = make_windows(n_windows=48, n_subjects=2, n_classes=4, seed=6, present=("right_wrist",))
+    test.subjects = np.array([f"t{i % 2}" for i in range(48)])
+    # a privileged teacher: one direction per class plus noise (what a richer modality would see)
+    rng = np.random.default_rng(0)
+    z = np.eye(16)[train.labels] + 0.2 * rng.normal(size=(96, 16))
+    params = dict(
+        teacher=PrecomputedTeacher(z),
+        encoder="cnn",
+        encoder_params={"widths": (16,), "kernel_size": 5, "embed_dim": 16},
+        queue_size=32,
+        epochs=8,
+        batch_size=16,
+        lr=3e-3,
+        head_hidden_dim=32,
+        svm_c_grid=(1.0, 100.0),
+    )
+    model = Comodo(**params).fit(train, verbose=False)
+    assert isinstance(model, Method) and model.name == "comodo"
+    assert model.history_.epoch_loss[-1] < model.history_.epoch_loss[0]
+    proba = model.predict_proba(test)
+    assert proba.shape == (48, 4) and np.allclose(proba.sum(1), 1.0)
+    res = model.evaluate(train, test)
+    assert res.top1 >= 90.0
+    with pytest.raises(SplitLeakageError):
+        model.evaluate(train, train)
+    with pytest.raises(ShapeMismatchError, match="select_nodes"):
+        model.embed(train.select_nodes(["right_wrist"]))
+    with pytest.raises(NotFittedError):
+        Comodo(**params).embed(test)
+    with pytest.raises(InvalidParameterError, match="objective"):
+        Comodo(**{**params, "objective": "kl"}).fit(train, verbose=False)
+
+
+def test_supervised_baseline_trains_the_backbone():
+    train = make_windows(n_windows=40, n_subjects=4, n_classes=3, seed=7)
+    student = build_student("cnn", n_nodes=22, out_dim=4, encoder_params={"widths": (8,), "kernel_size": 3,
+                                                                         "embed_dim": 8}, head_hidden_dim=8)
+    before = [p.detach().clone() for p in student.backbone.parameters()]
+    losses = train_supervised(student.backbone, train.x, train.node_mask, train.labels, n_classes=3, epochs=6,
+                              batch_size=8, lr=3e-3, verbose=False)
+    assert losses[-1] < losses[0]
+    assert any(not torch.equal(a, b) for a, b in zip(before, student.backbone.parameters()))
+
+
+def test_registry_test_params_fit_on_fake_windows():
+    train = make_windows(n_windows=24, n_subjects=3, seed=8)
+    model = Comodo(**Comodo._test_params()).fit(train, verbose=False)
+    assert model.embed(train).shape == (24, 16)
+    assert model.predict(train).shape == (24,)
