@@ -168,3 +168,17 @@ def test_an_html_page_instead_of_the_archive_is_rejected(tmp_path, rng):
     with pytest.raises(DataFormatError, match="did not return a zip archive"):
         download(_card(archive, None), root=root, opener=lambda url, t: io.BytesIO(page), verbose=False)
     assert _leftovers(root) == []
+
+
+def test_a_page_link_is_not_fetched(tmp_path):
+    from imuhar.datasets import get_dataset as gd
+
+    card = gd("sp-sw-har").card
+    assert not card.files[0].direct
+
+    def must_not_open(url, timeout):
+        raise AssertionError("a page link must not be fetched")
+
+    with pytest.raises(DataNotFoundError) as info:
+        download(card, root=tmp_path, opener=must_not_open, verbose=False)
+    assert "Zenodo" in str(info.value) and str(tmp_path / "sp-sw-har" / "sp-sw-har.zip") in str(info.value)

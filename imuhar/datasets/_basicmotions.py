@@ -53,7 +53,6 @@ CARD = DatasetCard(
         RemoteFile(
             url="https://www.timeseriesclassification.com/aeon-toolkit/BasicMotions.zip",
             filename="BasicMotions.zip",
-            manual="not needed where sktime is installed: its copy is read directly",
         ),
     ),
     rate_hz=RATE_HZ,
@@ -82,7 +81,8 @@ CARD = DatasetCard(
         "expressed in rad/s. Parsed accelerations therefore lack gravity (`acc_includes_gravity=False`); a model "
         "trained on total acceleration sees a shifted input here.\n"
         "- Placement: a smartwatch on the wrist; the side is not documented, `right_wrist` is assumed.\n"
-        "- With no folder, the `.ts` files bundled with the installed sktime are read in place."
+        "- With no folder, the `.ts` files bundled with the installed sktime are read in place; the download "
+        "(the UEA archive's zip, as aeon fetches it) is needed only without sktime."
     ),
     tags=("watch", "wrist", "acc+gyro", "embedded", "uea"),
     layout="BasicMotions_TRAIN.ts + BasicMotions_TEST.ts (UEA .ts format; bundled with sktime)",

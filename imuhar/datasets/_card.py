@@ -12,12 +12,17 @@ __all__ = ["DatasetCard", "RemoteFile", "SplitRule"]
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """One file a user downloads: its URL, SHA-256 (``None`` where not known) and name in the cache."""
+    """One file a user downloads: its URL, SHA-256 (``None`` where not known) and name in the cache.
+
+    ``direct=False`` marks a URL that leads to a page (a form, a login, a record listing) rather than to the
+    file itself; :func:`imuhar.datasets.download` then gives the ``manual`` steps instead of fetching it.
+    """
 
     url: str
     filename: str
     sha256: str | None = None
     manual: str = ""  # manual steps where a form or login is needed; empty if the URL downloads directly
+    direct: bool = True
 
 
 @dataclass(frozen=True)

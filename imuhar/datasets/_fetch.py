@@ -176,7 +176,10 @@ def download(
     if target.exists() and not force:
         logger.info("%s is already in %s; pass force=True to fetch it again", card.name, target)
         return target
-    manual = [f for f in card.files if f.manual and not f.url.startswith(("http://", "https://", "file://", "ftp://"))]
+    manual = [
+        f for f in card.files
+        if not f.direct or (f.manual and not f.url.startswith(("http://", "https://", "file://", "ftp://")))
+    ]
     if manual:
         raise DataNotFoundError(
             f"{card.name} cannot be downloaded automatically. " + " ".join(_manual_hint(card, f, target) for f in manual)

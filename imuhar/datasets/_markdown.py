@@ -80,9 +80,11 @@ def card_to_markdown(card: DatasetCard) -> str:
     if card.files:
         lines += ["| file | URL | SHA-256 | manual steps |", "|---|---|---|---|"]
         for f in card.files:
+            manual = _cell(f.manual) or ("-" if f.direct else "download by hand from the page")
+            if not f.direct:
+                manual = f"(page, not the file) {manual}"
             lines.append(
-                f"| {_cell(f.filename)} | {f.url} | {f'`{f.sha256}`' if f.sha256 else 'not pinned'} | "
-                f"{_cell(f.manual) or '-'} |"
+                f"| {_cell(f.filename)} | {f.url} | {f'`{f.sha256}`' if f.sha256 else 'not pinned'} | {manual} |"
             )
         lines.append("")
         lines.append(

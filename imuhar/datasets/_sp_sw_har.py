@@ -54,15 +54,20 @@ CARD = DatasetCard(
     title="Smartphone and smartwatch inertial dataset for HAR and the Timed Up and Go test (SP-SW-HAR)",
     citation=(
         "Matey-Sanz, M., Casteleyn, S., Granell, C. (2023). Dataset of inertial measurements of smartphones and "
-        "smartwatches for human activity recognition. Data in Brief 51, 109809."
+        "smartwatches for human activity recognition. Data in Brief. The data: Matey-Sanz, M., Casteleyn, S., "
+        "Granell, C. (2023), Zenodo."
     ),
     license="CC BY 4.0",
-    homepage="https://doi.org/10.5281/zenodo.8398688",
+    homepage="https://matey97.github.io/thesis/02.2_dataset.html",
     files=(
         RemoteFile(
-            url="https://zenodo.org/records/8398688/files/sp-sw-har.zip",
+            url="https://matey97.github.io/thesis/02.2_dataset.html",
             filename="sp-sw-har.zip",
-            manual="if the direct link fails, download the archive from the Zenodo record page",
+            manual=(
+                "the archive is published on Zenodo, linked from this page: download it and save it as "
+                "sp-sw-har.zip in the cache folder, or pass it as --data-dir / data_dir="
+            ),
+            direct=False,
         ),
     ),
     rate_hz=RATE_HZ,
@@ -93,8 +98,8 @@ CARD = DatasetCard(
         "Seated, the phone also rolls outward to the left.\n"
         "- The authors' README calls the gyroscope columns `*_acc` by mistake; the CSV headers say `*_gyro`.\n"
         "- `executions_info.csv` (phone orientation, turn directions) travels in `metadata`.\n"
-        "- The archive's SHA-256 is not pinned (Zenodo record; the digest of a download is recorded in its "
-        "manifest)."
+        "- The download is manual (the Zenodo record is linked from the homepage; its exact URL could not be "
+        "checked from an offline build), so no SHA-256 is pinned."
     ),
     tags=("phone", "watch", "pocket", "wrist", "acc+gyro", "irregular-timestamps", "TUG"),
     layout="DATA/sXX/sXX_YY_sp.csv + DATA/sXX/sXX_YY_sw.csv (+ DATA/executions_info.csv, DATA/subjects_info.csv)",
