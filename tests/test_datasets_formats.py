@@ -444,3 +444,30 @@ class TestTndaHar:
         (tmp_path / "data.csv").write_text(head.replace("LW_AccZ", "LW_AccQ") + "\n" + "\n".join(rows) + "\n")
         with pytest.raises(DataFormatError, match=r"data\.csv: expected x, y and z columns.*'left_wrist acc': \['z'\]"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- UT-Complex
+class TestUtComplex:
+    from imuhar.datasets import _ut_complex as mod
+
+    def _write(self, root, times, codes):
+        for fname in ("smartphoneatpocket.csv", "smartphoneatwrist.csv"):
+            rows = [f"{t:.0f},0,0,9.8,0,0,0,0.1,0,0,1,2,3,{c}" for t, c in zip(times, codes)]
+            (root / fname).write_text("\n".join(rows) + "\n")
+
+    def test_equal_shares_per_pseudo_participant_and_uniform_fallback(self, tmp_path):
+        codes = [11118] * 700  # typing: 7 participants -> 7 blocks of 100 rows
+        self._write(tmp_path, np.zeros(700), codes)  # timestamps unusable: rows taken as 50 Hz samples
+        recs = list(self.mod.parse(tmp_path, verbose=False))
+        assert [r.subject for r in recs] == [f"P{k}" for k in range(1, 8)]
+        assert {r.n_samples for r in recs} == {100} and recs[0].recording_id == "typing_P1"
+        np.testing.assert_allclose(recs[0].acc["right_wrist"][0], [0, 0, 9.8])
+
+    def test_files_must_pair_row_by_row(self, tmp_path):
+        self._write(tmp_path, np.arange(100) * 20.0, [11111] * 100)
+        _rewrite(tmp_path / "smartphoneatwrist.csv", lambda t: "\n".join(t.splitlines()[:-1]) + "\n")
+        with pytest.raises(DataFormatError, match=r"must hold the same rows.*100 and 99 rows"):
+            list(self.mod.parse(tmp_path, verbose=False))
+        self._write(tmp_path, np.arange(100) * 20.0, [11111] * 99 + [11124])
+        with pytest.raises(DataFormatError, match=r"smartphoneatpocket\.csv holds unknown activity code value\(s\) \[11124\]"):
+            list(self.mod.parse(tmp_path, verbose=False))
