@@ -35,10 +35,12 @@ CARD = DatasetCard(
     homepage="https://www.utwente.nl/en/eemcs/ps/research/dataset/",
     files=(
         RemoteFile(
-            url="https://www.utwente.nl/en/eemcs/ps/dataset-folder/sensors-activity-recognition-dataset-shoaib.rar",
+            url="https://www.utwente.nl/en/eemcs/ps/research/dataset/",
             filename="sensors-activity-recognition-dataset-shoaib.rar",
+            direct=False,
             manual=(
-                "the release is a RAR archive: unpack it (e.g. with `unar` or 7-Zip) and pass the folder holding "
+                "download the RAR archive linked from the Pervasive Systems dataset page, unpack it (e.g. with "
+                "`unar` or 7-Zip) and pass the folder holding "
                 "DataSet/Participant_N.csv, or re-pack that folder as a zip"
             ),
         ),

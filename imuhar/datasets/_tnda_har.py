@@ -56,6 +56,7 @@ CARD = DatasetCard(
                 "IEEE DataPort requires a (free) login: sign in, download the dataset archive from the page and "
                 "put it (or its unpacked folder of per-subject CSV files) in the cache folder"
             ),
+            direct=False,
         ),
     ),
     rate_hz=50.0,

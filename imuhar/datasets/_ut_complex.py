@@ -38,10 +38,12 @@ CARD = DatasetCard(
     homepage="https://www.utwente.nl/en/eemcs/ps/research/dataset/",
     files=(
         RemoteFile(
-            url="https://www.utwente.nl/en/eemcs/ps/dataset-folder/ut-data-complex.rar",
+            url="https://www.utwente.nl/en/eemcs/ps/research/dataset/",
             filename="ut-data-complex.rar",
+            direct=False,
             manual=(
-                "the release is a RAR archive: unpack it and pass the folder holding smartphoneatpocket.csv and "
+                "download the RAR archive linked from the Pervasive Systems dataset page, unpack it and pass "
+                "the folder holding smartphoneatpocket.csv and "
                 "smartphoneatwrist.csv, or re-pack those two files as a zip"
             ),
         ),
