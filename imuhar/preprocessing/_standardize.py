@@ -22,6 +22,13 @@ def _valid_mask(w: Windows) -> np.ndarray:
     return w.node_mask[:, :, None] & w.channel_mask[:, None, :]
 
 
+def _zero_masked(x: np.ndarray, w: Windows) -> None:
+    """Set values of absent nodes/channels back to exactly zero, in place (skipped when nothing is masked)."""
+    valid = _valid_mask(w)
+    if not valid.all():
+        x *= valid[..., None]
+
+
 def _subject_set(subjects: Iterable[Any] | Any, what: str) -> set[str]:
     if isinstance(subjects, (str, bytes)) or not isinstance(subjects, Iterable):
         raise InvalidParameterError(f"{what} must be a collection of subject ids; received {subjects!r}")
@@ -219,8 +226,9 @@ class Standardizer:
         elif check_disjoint not in (None, False):
             self._check_disjoint(_subject_set(check_disjoint, "check_disjoint"), "Standardizer.transform")
         mean, scale = self._broadcast()
-        valid = _valid_mask(w)[..., None]
-        x = np.where(valid, (w.x - mean.astype(np.float32)) / scale.astype(np.float32), np.float32(0)).astype(np.float32)
+        x = w.x - mean.astype(np.float32)
+        x /= scale.astype(np.float32)
+        _zero_masked(x, w)
         params = {
             "per_node": bool(self.per_node),
             "fitted_subjects": list(self.fitted_subjects_),
@@ -238,6 +246,7 @@ class Standardizer:
         self._check_fitted()
         self._check_compatible(w)
         mean, scale = self._broadcast()
-        valid = _valid_mask(w)[..., None]
-        x = np.where(valid, w.x * scale.astype(np.float32) + mean.astype(np.float32), np.float32(0)).astype(np.float32)
+        x = w.x * scale.astype(np.float32)
+        x += mean.astype(np.float32)
+        _zero_masked(x, w)
         return w.with_step("inverse_standardize", {"per_node": bool(self.per_node)}, x=x)

@@ -83,11 +83,13 @@ def window_labels(
     if starts.size == 0:
         return np.zeros(0, dtype=np.int64)
     col = np.where(lab < 0, n_classes, lab)
-    # Only the ids present get a column (a session holds a few of a large vocabulary's classes); np.unique
-    # keeps them sorted, so the unlabelled column stays last and ties still go to the lowest class id.
-    present, compact = np.unique(col, return_inverse=True)
+    # Only the ids present get a column (a session holds a few of a large vocabulary's classes); flatnonzero
+    # keeps ids in order, so the unlabelled column stays last and ties still go to the lowest class id.
+    present = np.flatnonzero(np.bincount(col, minlength=n_classes + 1))
+    lookup = np.zeros(n_classes + 1, dtype=np.int64)
+    lookup[present] = np.arange(present.shape[0])
     onehot = np.zeros((lab.shape[0] + 1, present.shape[0]), dtype=np.int32)
-    onehot[np.arange(1, lab.shape[0] + 1), compact.reshape(-1)] = 1
+    onehot[np.arange(1, lab.shape[0] + 1), lookup[col]] = 1
     cs = np.cumsum(onehot, axis=0, out=onehot)
     counts = cs[starts + n_samples] - cs[starts]
     best_col = np.argmax(counts, axis=1)
