@@ -100,3 +100,13 @@ def test_verify_with_data_dir(capsys, tmp_path, rng):
 def test_card_prints_markdown(capsys):
     code, out, _ = _run(capsys, "card", "utd-mhad")
     assert code == 0 and out.startswith("<!--") and "right arm swipe to the left" in out
+
+
+def test_info_passes_loader_options(capsys, tmp_path, rng):
+    get_dataset("utd-mhad").write_sample_files(tmp_path, rng)
+    _, out, _ = _run(capsys, "info", "utd-mhad", "--data-dir", str(tmp_path), "--json", "--quiet")
+    assert json.loads(out)["placements"] == ["right_hip", "right_wrist"]
+    _, out, _ = _run(capsys, "info", "utd-mhad", "--data-dir", str(tmp_path), "--json", "--quiet", "-o", "placement=right_wrist")
+    assert json.loads(out)["placements"] == ["right_wrist"]
+    code, _, err = _run(capsys, "info", "utd-mhad", "--data-dir", str(tmp_path), "-o", "placement")
+    assert code == 2 and "KEY=VALUE" in err

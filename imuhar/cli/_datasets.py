@@ -1,7 +1,7 @@
 """``imuhar datasets``: list the benchmarks, inspect one, download, verify, print a card.
 
   imuhar datasets list [--json]
-  imuhar datasets info NAME [--data-dir DIR] [--benchmark] [--json]
+  imuhar datasets info NAME [--data-dir DIR] [--benchmark] [-o KEY=VALUE ...] [--json]
   imuhar datasets download NAME [--force]
   imuhar datasets verify [NAME ...] [--data-dir DIR] [--json]
   imuhar datasets card NAME
@@ -36,6 +36,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a.add_argument("name")
     a.add_argument("--data-dir", type=Path, help="folder or archive with the files (default: the cache)")
     a.add_argument("--benchmark", action="store_true", help="count only the benchmark classes")
+    a.add_argument(
+        "-o", "--option", action="append", default=[], metavar="KEY=VALUE",
+        help="loader option, e.g. -o placement=right_wrist (utd-mhad) or -o rate_hz=50 (sp-sw-har); repeatable",
+    )
     a.add_argument("--json", action="store_true")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -129,11 +133,27 @@ def summarize(recordings) -> dict[str, Any]:
     }
 
 
+def _options(pairs: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` strings to keyword arguments; values are read as JSON where they parse, else as text."""
+    from ..core import InvalidParameterError
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InvalidParameterError(f"loader options are KEY=VALUE, e.g. placement=right_wrist; received {pair!r}")
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out
+
+
 def _info(args) -> int:
     from ..datasets import get_dataset
 
     ds = get_dataset(args.name)
-    recs = ds.load(args.data_dir, benchmark=args.benchmark, verbose=not args.quiet)
+    recs = ds.load(args.data_dir, benchmark=args.benchmark, verbose=not args.quiet, **_options(args.option))
     summary = {"dataset": ds.name, "source": str(args.data_dir or ("package" if ds.embedded else ds.default_dir()))}
     summary.update(summarize(recs))
     if args.json:
