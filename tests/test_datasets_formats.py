@@ -471,3 +471,28 @@ class TestUtComplex:
         self._write(tmp_path, np.arange(100) * 20.0, [11111] * 99 + [11124])
         with pytest.raises(DataFormatError, match=r"smartphoneatpocket\.csv holds unknown activity code value\(s\) \[11124\]"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- MMAct
+class TestMMAct:
+    from imuhar.datasets import _mmact as mod
+
+    def test_numeric_ms_timestamps_header_and_units(self, tmp_path):
+        trial = Path("subject3") / "scene2" / "session4" / "Talking_On_Phone.csv"
+        t = 1.54e12 + np.arange(150) * 20.0
+        for stream, row in (("acc_phone_clip", "0,1,0"), ("gyro_clip", "0,0,90"), ("acc_watch_clip", "0,0,-1")):
+            path = tmp_path / stream / trial
+            path.parent.mkdir(parents=True)
+            path.write_text("time,x,y,z\n" + "\n".join(f"{ti:.0f},{row}" for ti in t) + "\n")
+        (rec,) = list(self.mod.parse(tmp_path, verbose=False))
+        assert rec.recording_id == "subject3_scene2_session4_talking_on_phone" and rec.subject == "3"
+        np.testing.assert_allclose(rec.acc["right_hip"][0], [0, 9.80665, 0])  # g detected
+        np.testing.assert_allclose(rec.gyro["right_hip"][0], [0, 0, np.pi / 2])  # deg/s detected
+        assert "right_wrist" not in rec.gyro and rec.n_samples == 150
+
+    def test_unknown_action_is_named(self, tmp_path, rng):
+        self.mod.write_sample_files(tmp_path, rng)
+        src = next((tmp_path / "MMAct_sensor" / "acc_watch_clip").rglob("walking.csv"))
+        src.rename(src.with_name("juggling.csv"))
+        with pytest.raises(DataFormatError, match=r"juggling\.csv: action 'juggling' is not one of the 35 classes"):
+            list(self.mod.parse(tmp_path, verbose=False))
