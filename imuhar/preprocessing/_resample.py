@@ -118,6 +118,7 @@ def resample(
     Recording or ndarray of float64
         A recording at ``rate_hz * up / down`` (exactly ``target_rate_hz`` when the ratio is exact) with a
         ``"resample"`` provenance step, or an array with ``ceil(n_samples * up / down)`` samples along ``axis``.
+        A recording already at the target rate is returned as is (no step is recorded; nothing happened).
 
     Raises
     ------
