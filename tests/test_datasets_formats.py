@@ -194,7 +194,7 @@ class TestDsads:
         with pytest.raises(DataFormatError, match=r"p2/s03\.txt has 124 rows; every DSADS segment holds 125"):
             list(self.mod.parse(tmp_path, verbose=False))
         path.write_text("\n".join(l.rsplit(",", 1)[0] for l in lines) + "\n")
-        with pytest.raises(DataFormatError, match=r"s03\.txt has 44 column"):
+        with pytest.raises(DataFormatError, match=r"s03\.txt: row 1 has 44 column"):
             list(self.mod.parse(tmp_path, verbose=False))
 
 

@@ -126,8 +126,12 @@ def read_table(
         raise DataFormatError(f"{where} holds a header but no data rows{layout}.{hint or ' Re-download the dataset.'}")
     if not numeric:
         return df
-    values = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.isnan(values) & ~df.isna().to_numpy()
+    if all(dt.kind in "fiub" for dt in df.dtypes):  # the common case: pandas already parsed numbers
+        values = df.to_numpy(dtype=np.float64)
+        bad = np.zeros(values.shape, dtype=bool)
+    else:
+        values = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+        bad = np.isnan(values) & ~df.isna().to_numpy()
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise DataFormatError(

@@ -88,10 +88,6 @@ CARD = DatasetCard(
 )
 
 
-def _label_key(value: str) -> str:
-    return "".join(ch for ch in str(value).lower() if ch.isalpha())
-
-
 def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     """Read w-HAR motion data as recordings per user, scenario and trial (right-ankle acc m/s², gyro rad/s).
 
@@ -128,8 +124,8 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
         r, c = np.argwhere(np.isnan(values))[0]
         raise DataFormatError(f"{where}: data row {r + 1}, column {_HEADER[c]!r} is empty or not a number; the "
                               f"file is truncated or damaged")
-    labels = map_codes(np.array([_label_key(v) for v in df.iloc[:, 10].astype(str)]), _LABELS, where,
-                       what="activity", unlabelled=_UNLABELLED)
+    keys = df.iloc[:, 10].astype(str).str.lower().str.replace(r"[^a-z]", "", regex=True).to_numpy()
+    labels = map_codes(keys, _LABELS, where, what="activity", unlabelled=_UNLABELLED)
     scale, unit = infer_gyro_scale(values[:, 7:10])
     logger.info("%s: gyroscope read as %s", where, unit)
     keys = values[:, 1:4]
