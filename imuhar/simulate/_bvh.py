@@ -146,10 +146,15 @@ def _header_value(line: str, key: str, source: str, lineno: int) -> str:
     return m.group(1)
 
 
-def _tree_span(offsets: np.ndarray, parents: list[int]) -> float:
-    """Longest leaf-to-leaf path through the tree (bone lengths summed): a unit-free body size."""
+def _tree_span(translations: np.ndarray, parents: list[int], placed: list[bool]) -> float:
+    """Longest leaf-to-leaf path through the tree (bone lengths summed): a unit-free body size.
+
+    ``translations`` are the first frame's local translations. Joints flagged in ``placed`` are positioned in
+    the world rather than attached by a bone (Bandai Namco's ``Hips`` sits metres away from its still root), so
+    their translation does not count.
+    """
     n = len(parents)
-    lengths = np.linalg.norm(offsets, axis=1)
+    lengths = np.where(placed, 0.0, np.linalg.norm(translations, axis=1))
     down = np.zeros(n)  # longest path from each joint down into its subtree
     best = 0.0
     top2 = np.zeros((n, 2))
@@ -282,42 +287,71 @@ def parse_bvh(
 
     parents = [j.parent for j in joints]
     offsets = np.stack([j.offset for j in joints])
-    scale, unit_label = _resolve_unit(unit, _tree_span(offsets, parents), source)
+    # first-frame local translations (position channels replace offsets) and joints placed in the world
+    first = offsets.copy()
+    col = 0
+    animated = []
+    for j, jt in enumerate(joints):
+        for c in jt.channels:
+            if c in _POS:
+                first[j, _POS[c]] = data[0, col]
+            col += 1
+        animated.append(any(c in _POS for c in jt.channels))
+    placed = [a and (jt.parent < 0 or (animated[jt.parent] and joints[jt.parent].parent < 0)) for a, jt in zip(animated, joints)]
+    scale, unit_label = _resolve_unit(unit, _tree_span(first, parents, placed), source)
 
-    # forward kinematics in quaternions, vectorized over frames; loop over joints only
+    # forward kinematics in quaternions, vectorized over frames and over the joints of one tree depth
     n_j = len(joints)
-    g_q = np.empty((n_frames, n_j, 4))
-    g_pos = np.empty((n_frames, n_j, 3))
-    rad = np.deg2rad(0.5) * data  # half angles of every channel (position columns are ignored)
+    half = np.deg2rad(0.5) * data  # half angles of every channel (position columns are ignored)
+    local = np.zeros((n_frames, n_j, 4))
+    local[..., 0] = 1.0
+    by_count: dict[int, list[tuple[int, list[int], list[int]]]] = {}
+    pos_j, pos_axis, pos_col = [], [], []
     col = 0
     for j, jt in enumerate(joints):
-        local = None
-        trans = None
-        pos_cols: dict[int, int] = {}
+        rcols, raxes = [], []
         for c in jt.channels:
             if c in _ROT:
-                axis_q = np.zeros((n_frames, 4))
-                axis_q[:, 0] = np.cos(rad[:, col])
-                axis_q[:, 1 + "XYZ".index(_ROT[c])] = np.sin(rad[:, col])
-                local = axis_q if local is None else quat_mul(local, axis_q)
+                rcols.append(col)
+                raxes.append("XYZ".index(_ROT[c]))
             else:
-                pos_cols[_POS[c]] = col
+                pos_j.append(j)
+                pos_axis.append(_POS[c])
+                pos_col.append(col)
             col += 1
-        if pos_cols:
-            trans = np.broadcast_to(jt.offset, (n_frames, 3)).copy()
-            for axis, c in pos_cols.items():
-                trans[:, axis] = data[:, c]
-            trans *= scale
-        p = jt.parent
-        if p < 0:
-            g_pos[:, j] = trans if trans is not None else jt.offset * scale
-            g_q[:, j] = local if local is not None else (1.0, 0.0, 0.0, 0.0)
+        if rcols:
+            by_count.setdefault(len(rcols), []).append((j, rcols, raxes))
+    for k, group in by_count.items():
+        js = [g[0] for g in group]
+        cols = np.array([g[1] for g in group])  # (Jg, k)
+        onehot = np.eye(3)[np.array([g[2] for g in group])]  # (Jg, k, 3)
+        h = half[:, cols]  # (T, Jg, k)
+        axis_q = np.empty(h.shape + (4,))
+        axis_q[..., 0] = np.cos(h)
+        axis_q[..., 1:] = np.sin(h)[..., None] * onehot
+        q = axis_q[:, :, 0]
+        for i in range(1, k):  # channels compose in the listed order (intrinsic)
+            q = quat_mul(q, axis_q[:, :, i])
+        local[:, js] = q
+    trans = np.broadcast_to(offsets, (n_frames, n_j, 3)).copy()
+    if pos_j:
+        trans[:, pos_j, pos_axis] = data[:, pos_col]
+    trans *= scale
+    depth = np.zeros(n_j, dtype=int)
+    for j, p in enumerate(parents):
+        depth[j] = 0 if p < 0 else depth[p] + 1
+    g_q = np.empty((n_frames, n_j, 4))
+    g_pos = np.empty((n_frames, n_j, 3))
+    par = np.array(parents)
+    for d in range(int(depth.max()) + 1):
+        idx = np.flatnonzero(depth == d)
+        if d == 0:
+            g_q[:, idx] = local[:, idx]
+            g_pos[:, idx] = trans[:, idx]
         else:
-            if trans is None:
-                g_pos[:, j] = g_pos[:, p] + quat_rotate(g_q[:, p], jt.offset * scale)
-            else:
-                g_pos[:, j] = g_pos[:, p] + quat_rotate(g_q[:, p], trans)
-            g_q[:, j] = quat_mul(g_q[:, p], local) if local is not None else g_q[:, p]
+            pq = g_q[:, par[idx]]
+            g_pos[:, idx] = g_pos[:, par[idx]] + quat_rotate(pq, trans[:, idx])
+            g_q[:, idx] = quat_mul(pq, local[:, idx])
 
     keep = [j for j, jt in enumerate(joints) if include_end_sites or not jt.is_end]
     remap = {old: new for new, old in enumerate(keep)}

@@ -21,6 +21,7 @@ Everything is vectorized over frames and sensors; Python loops run only over joi
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from ..core import (
     resolve_placement,
 )
 from ._mapping import resolve_mapping
-from ._motion import SkeletonMotion
+from ._motion import SkeletonMotion, catmull_rom
 from ._noise import SensorModel, apply_sensor_model, get_sensor_model
 from ._rotation import continuous_quat, matrix_to_quat, quat_conj, quat_log, quat_mul, quat_rotate, so3_exp
 
@@ -121,29 +122,20 @@ def _one(v: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
     return arr
 
 
+@functools.lru_cache(maxsize=64)
+def _butter_sos(order: int, wn: float) -> np.ndarray:
+    from scipy.signal import butter
+
+    return butter(order, wn, output="sos")
+
+
 def _lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float, order: int) -> np.ndarray:
     """Zero-phase Butterworth low-pass along axis 0 (odd extension at the ends)."""
-    from scipy.signal import butter, sosfiltfilt
+    from scipy.signal import sosfiltfilt
 
-    sos = butter(order, cutoff_hz / (rate_hz / 2.0), output="sos")
+    sos = _butter_sos(int(order), float(cutoff_hz / (rate_hz / 2.0)))
     padlen = min(3 * (2 * len(sos) + 1), x.shape[0] - 1)
     return sosfiltfilt(sos, x, axis=0, padlen=padlen)
-
-
-def _catmull_rom(x: np.ndarray, f: np.ndarray) -> np.ndarray:
-    """Cubic (Catmull-Rom) interpolation of ``x`` (n, ...) at fractional sample positions ``f`` (m,)."""
-    n = x.shape[0]
-    i1 = np.clip(np.floor(f).astype(np.int64), 0, n - 1)
-    u = (f - i1).reshape((-1,) + (1,) * (x.ndim - 1))
-    i0 = np.maximum(i1 - 1, 0)
-    i2 = np.minimum(i1 + 1, n - 1)
-    i3 = np.minimum(i1 + 2, n - 1)
-    p0, p1, p2, p3 = x[i0], x[i1], x[i2], x[i3]
-    u2 = u * u
-    u3 = u2 * u
-    return 0.5 * (
-        2.0 * p1 + (p2 - p0) * u + (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3) * u2 + (3.0 * p1 - p0 - 3.0 * p2 + p3) * u3
-    )
 
 
 def simulate_signals(
@@ -303,7 +295,7 @@ def simulate_signals(
     # ---- onto the output grid (Catmull-Rom cubic interpolation of the band-limited signals)
     same_grid = n_out == n_frames and abs(out_rate - fs) <= 1e-9 * fs
     if not same_grid:
-        both = _catmull_rom(both, np.arange(n_out) * (fs / out_rate))
+        both = catmull_rom(both, np.arange(n_out) * (fs / out_rate))
         acc, gyro = both[..., :3], both[..., 3:]
     acc, gyro = apply_sensor_model(acc, gyro, out_rate, sensor_model, seed=seed)
     params = {

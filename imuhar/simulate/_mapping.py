@@ -286,10 +286,13 @@ def resolve_mapping(
     name_set = set(names)
     if rig not in RIG_TABLES:
         rig = detect_rig(names)
-    table = match_joint_names(names, parents)
+    table: dict[str, NodeSource] = {}
     if rig in RIG_TABLES:
+        table = {n: src for n, src in RIG_TABLES[rig].items() if src.joints <= name_set}
+    wanted = {resolve_placement(n) for n in nodes} | {resolve_placement(k) for k in (mapping or {})}
+    if not wanted <= set(table):
         # the rig's table wins wherever its joints exist; name matching fills the rest
-        table.update({n: src for n, src in RIG_TABLES[rig].items() if src.joints <= name_set})
+        table = {**match_joint_names(names, parents), **table}
     for key, value in (mapping or {}).items():
         node = resolve_placement(key)
         if isinstance(value, NodeSource):

@@ -18,7 +18,7 @@ import numpy as np
 from ..core import InvalidParameterError, InvalidRateError, InvalidSignalError, ShapeMismatchError, check_rate
 from ._rotation import continuous_quat, matrix_to_quat, quat_mul, quat_to_matrix
 
-__all__ = ["SkeletonMotion", "UP_AXIS_TO_Z"]
+__all__ = ["SkeletonMotion", "UP_AXIS_TO_Z", "catmull_rom"]
 
 #: Rotation taking a y-up world to imuhar's z-up world: (x, y, z) -> (x, -z, y).
 UP_AXIS_TO_Z: dict[str, np.ndarray] = {
@@ -26,6 +26,31 @@ UP_AXIS_TO_Z: dict[str, np.ndarray] = {
     "y": np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]]),
     "x": np.array([[0.0, 0.0, -1.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]),
 }
+
+
+def catmull_rom(x: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """Cubic (Catmull-Rom) interpolation of ``x`` (n, ...) at fractional sample positions ``f`` (m,) in [0, n-1].
+
+    Exact for quadratics in the interior; beyond the ends the missing neighbour is extrapolated linearly.
+    """
+    n = x.shape[0]
+    if n < 2:
+        return np.repeat(x[:1], len(f), axis=0)
+    i1 = np.clip(np.floor(f).astype(np.int64), 0, n - 2)
+    u = (f - i1).reshape((-1,) + (1,) * (x.ndim - 1))
+    p1, p2 = x[i1], x[i1 + 1]
+    p0 = x[np.maximum(i1 - 1, 0)]
+    p3 = x[np.minimum(i1 + 2, n - 1)]
+    first, last = i1 == 0, i1 + 2 > n - 1
+    if first.any():
+        p0[first] = 2.0 * p1[first] - p2[first]
+    if last.any():
+        p3[last] = 2.0 * p2[last] - p1[last]
+    u2 = u * u
+    u3 = u2 * u
+    return 0.5 * (
+        2.0 * p1 + (p2 - p0) * u + (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3) * u2 + (3.0 * p1 - p0 - 3.0 * p2 + p3) * u3
+    )
 
 
 def up_axis_matrix(up_axis: str) -> np.ndarray:
@@ -205,24 +230,21 @@ class SkeletonMotion:
         return self.replace(positions=self.positions[start:stop], orientations=self.orientations[start:stop])
 
     def resample(self, rate_hz: float) -> "SkeletonMotion":
-        """The motion on a new uniform grid: cubic positions, normalized-lerp quaternions between frames.
+        """The motion on a new uniform grid: cubic (Catmull-Rom) positions, normalized-lerp quaternions.
 
         Parameters
         ----------
         rate_hz : float
             New frame rate in Hz. The new grid starts at the first frame and stays within the take.
         """
-        from scipy.interpolate import CubicSpline
-
         new_rate = check_rate(rate_hz, "rate_hz")
         if self.n_frames < 2:
             raise InvalidRateError(f"{self.source}: a single-frame motion cannot be resampled to rate_hz={rate_hz}")
-        t_old = np.arange(self.n_frames) / self.rate_hz
         n_new = int(np.floor((self.n_frames - 1) / self.rate_hz * new_rate + 1e-9)) + 1
         t_new = np.arange(n_new) / new_rate
-        pos = CubicSpline(t_old, self.positions, axis=0)(t_new)
-        q = continuous_quat(self.orientations, axis=0)
         f = t_new * self.rate_hz
+        pos = catmull_rom(self.positions, f)
+        q = continuous_quat(self.orientations, axis=0)
         i0 = np.minimum(np.floor(f).astype(int), self.n_frames - 2)
         w = (f - i0)[:, None, None]
         qn = (1 - w) * q[i0] + w * q[i0 + 1]
