@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -158,29 +158,33 @@ def split_subjects(
     )
 
 
-def leave_one_subject_out(data: Windows | Sequence[Any]) -> Iterator[SubjectFold]:
+def leave_one_subject_out(data: Windows | Sequence[Any]) -> list[SubjectFold]:
     """One fold per subject (sorted ids): that subject's windows are the test set, all others train.
 
     Parameters
     ----------
     data : Windows or array_like of subject ids, shape (n_windows,)
 
-    Yields
-    ------
-    SubjectFold
+    Returns
+    -------
+    list of SubjectFold
     """
     subj = _subjects_of(data)
     everyone = sorted(set(subj.tolist()))
     if len(everyone) < 2:
         raise InvalidParameterError(f"leave-one-subject-out needs at least 2 subjects; received {everyone}")
+    folds = []
     for s in everyone:
         is_test = subj == s
-        yield SubjectFold(
-            train=np.flatnonzero(~is_test),
-            test=np.flatnonzero(is_test),
-            train_subjects=tuple(x for x in everyone if x != s),
-            test_subjects=(s,),
+        folds.append(
+            SubjectFold(
+                train=np.flatnonzero(~is_test),
+                test=np.flatnonzero(is_test),
+                train_subjects=tuple(x for x in everyone if x != s),
+                test_subjects=(s,),
+            )
         )
+    return folds
 
 
 def grouped_kfold(data: Windows | Sequence[Any], n_splits: int = 5, *, random_state: int | None = 0) -> list[SubjectFold]:
