@@ -130,7 +130,9 @@ class CNNEncoder(_FlatEncoder):
         layers: list[nn.Module] = []
         for i, stride in enumerate(strides):
             layers += [
-                nn.Conv1d(chans[i], chans[i + 1], kernel_size, stride=stride, padding=kernel_size // 2),
+                nn.Conv1d(
+                    chans[i], chans[i + 1], kernel_size, stride=stride, padding=kernel_size // 2, bias=norm != "batch"
+                ),
                 _NormAct(norm, chans[i + 1]),
             ]
         self.layers = nn.Sequential(*layers)

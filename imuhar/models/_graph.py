@@ -87,10 +87,14 @@ class _STBlock(nn.Module):
     ) -> None:
         super().__init__()
         self.c_out = c_out
-        self.gcn = nn.Conv2d(c_in, 3 * c_out, kernel_size=1)
+        # Biases directly before a batch norm are removed by it: their gradient is only rounding noise, which
+        # Adam would blow up to full-size steps. Layer norm (over channels) does not remove them.
+        bias = norm != "batch"
+        self.gcn = nn.Conv2d(c_in, 3 * c_out, kernel_size=1, bias=bias)
         self.norm1 = make_norm(norm, c_out)
         self.tcn = nn.Conv2d(
-            c_out, c_out, kernel_size=(kernel_size, 1), stride=(stride, 1), padding=((kernel_size - 1) // 2, 0)
+            c_out, c_out, kernel_size=(kernel_size, 1), stride=(stride, 1), padding=((kernel_size - 1) // 2, 0),
+            bias=bias,
         )
         self.norm2 = make_norm(norm, c_out)
         self.importance = nn.Parameter(torch.ones(3, n_nodes, n_nodes))
@@ -99,7 +103,7 @@ class _STBlock(nn.Module):
             self.residual: nn.Module | None = None
             self.res_norm: nn.Module | None = None
         else:
-            self.residual = nn.Conv2d(c_in, c_out, kernel_size=1, stride=(stride, 1))
+            self.residual = nn.Conv2d(c_in, c_out, kernel_size=1, stride=(stride, 1), bias=bias)
             self.res_norm = make_norm(norm, c_out)
 
     def forward(
