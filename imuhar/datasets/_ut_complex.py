@@ -137,6 +137,10 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     labels = map_codes(pocket[:, 13].astype(np.int64), {c: i for i, c in enumerate(_CODES)}, src.describe(pn),
                        what="activity code")
     x = np.hstack([pocket[:, 1:4], pocket[:, 7:10], wrist[:, 1:4], wrist[:, 7:10]])
+    t_all = _to_seconds(pocket[:, 0])
+    if t_all is None:
+        logger.warning("%s: the timestamps do not look like a 50 Hz clock; rows are taken as uniform 50 Hz samples",
+                       src.describe(pn))
     for cls in progress([c for c in range(len(_CODES)) if (labels == c).any()], verbose, "ut-complex"):
         rows = np.flatnonzero(labels == cls)
         n_p = _PARTICIPANTS[_CODES[cls]]
@@ -145,13 +149,11 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
             idx = rows[bounds[p] : bounds[p + 1]]
             if idx.size < 2:
                 continue
-            t = _to_seconds(pocket[idx, 0])
             pieces = []
-            if t is None:
-                logger.warning("%s: timestamps of %s do not look like a 50 Hz clock; rows taken as uniform samples",
-                               src.describe(pn), CARD.vocabulary[cls].name)
+            if t_all is None:
                 pieces.append(x[idx])
             else:
+                t = t_all[idx]
                 keep = clean_timestamps(t)
                 for a, b in split_at_gaps(t[keep], MAX_GAP_S):
                     if (t[keep][b - 1] - t[keep][a]) >= MIN_PIECE_S:
