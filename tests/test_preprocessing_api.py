@@ -1,5 +1,6 @@
 """Public API of imuhar.preprocessing: names exist, import stays light, the one-call pipeline records every step."""
 
+import json
 import subprocess
 import sys
 
@@ -32,6 +33,8 @@ def test_preprocess_chains_steps_into_provenance(rng):
                     labels=np.repeat([0, 1], 1500), vocabulary=LabelVocabulary.from_names(["a", "b"]), subject="9")
     w = pp.preprocess([rec], target_rate_hz=20.0, lowpass_hz=8.0, acc="body", length_s=3.2, overlap=0.5, verbose=False)
     assert [p["step"] for p in w.metadata["provenance"]] == ["resample", "lowpass", "split_gravity", "sliding_windows"]
+    z = pp.Standardizer().fit_transform(w, subjects=["9"])
+    json.dumps(z.metadata)  # provenance is plain JSON, ready for result headers
     assert w.rate_hz == 20.0 and w.n_samples == 64 and w.nodes == ("right_hip",)  # thigh -> right_hip node
     # body acceleration: gravity removed from z, the 2 Hz motion kept on x
     assert abs(float(w.x[:, 0, 2].mean())) < 0.05
