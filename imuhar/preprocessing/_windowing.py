@@ -200,8 +200,9 @@ def sliding_windows(
         placements in canonical order; ``"all"``: the 22 canonical nodes. Nodes a recording lacks are zero
         and masked out in ``node_mask``.
     channels : sequence of {"acc", "gyro"}
-        Sensor kinds; each adds x, y, z channels (``acc.x`` ...). Where no used node of a recording has a
-        kind (acc-only data), its channels are zero and False in ``channel_mask``.
+        Sensor kinds; each adds x, y, z channels (``acc.x`` ...). A kind missing at a node is zero there;
+        ``channel_mask`` (one row per window) is True for a kind only if every present node of the recording
+        has it, so acc-only data, or a mix where some node lacks gyro, never passes zeros off as readings.
     drop_unlabelled : bool
         Drop windows whose label is -1.
     short : {"drop", "tile", "pad"}
