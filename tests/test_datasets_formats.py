@@ -496,3 +496,14 @@ class TestMMAct:
         src.rename(src.with_name("juggling.csv"))
         with pytest.raises(DataFormatError, match=r"juggling\.csv: action 'juggling' is not one of the 35 classes"):
             list(self.mod.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- shared reader
+def test_truncated_last_row_is_reported(tmp_path, rng):
+    from imuhar.datasets import _pamap2
+
+    _pamap2.write_sample_files(tmp_path, rng)
+    path = tmp_path / "PAMAP2_Dataset" / "Protocol" / "subject102.dat"
+    path.write_text(path.read_text()[:-200])  # cut in the middle of the last row
+    with pytest.raises(DataFormatError, match=r"subject102\.dat: the last row has \d+ of 54 columns.*truncated"):
+        list(_pamap2.parse(tmp_path, verbose=False))

@@ -122,6 +122,13 @@ def read_table(
             f"{where} has {ncol} column(s) but the layout{layout} has {expect}; check the delimiter "
             f"({'whitespace' if sep is None else repr(sep)} expected) and that the file is complete.{hint}"
         )
+    last = raw.rstrip().rsplit(b"\n", 1)[-1].decode("utf-8", "replace").strip()
+    last_fields = len(last.split()) if sep is None else len(last.split(sep)) if len(sep) == 1 else ncol
+    if last_fields < ncol:  # pandas pads a short row with NaN; a short last row means the file was cut off
+        raise DataFormatError(
+            f"{where}: the last row has {last_fields} of {ncol} columns{layout}; the file is truncated. "
+            f"Re-download the dataset (or unpack the archive again).{hint}"
+        )
     if df.shape[0] == 0:
         raise DataFormatError(f"{where} holds a header but no data rows{layout}.{hint or ' Re-download the dataset.'}")
     if not numeric:
