@@ -269,12 +269,13 @@ class Trainer:
         import torch
         from torch.utils.data import DataLoader, DistributedSampler
 
-        created_group = init_distributed(device=self.device)
-        try:
-            return self._fit(module, dataset, loss_fn, on_epoch_end, torch, DataLoader, DistributedSampler)
-        finally:
-            if created_group:
-                shutdown_distributed()
+        if init_distributed(device=self.device):
+            # Keep the group after fit so that callers can still ask is_main_process() before writing files
+            # (a destroyed group would make every process look like rank 0); leave it when the process exits.
+            import atexit
+
+            atexit.register(shutdown_distributed)
+        return self._fit(module, dataset, loss_fn, on_epoch_end, torch, DataLoader, DistributedSampler)
 
     def _fit(self, module, dataset, loss_fn, on_epoch_end, torch, DataLoader, DistributedSampler) -> TrainResult:
         n_ranks, my_rank = world_size(), rank()
