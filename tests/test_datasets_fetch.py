@@ -182,3 +182,27 @@ def test_a_page_link_is_not_fetched(tmp_path):
     with pytest.raises(DataNotFoundError) as info:
         download(card, root=tmp_path, opener=must_not_open, verbose=False)
     assert "Zenodo" in str(info.value) and str(tmp_path / "sp-sw-har" / "sp-sw-har.zip") in str(info.value)
+
+
+def test_tar_archives_unpack_and_unsafe_paths_are_refused(tmp_path, rng):
+    import tarfile
+
+    src = tmp_path / "src"
+    get_dataset("uci-har").write_sample_files(src, rng)
+    good = tmp_path / "served" / "hapt.tar.gz"
+    good.parent.mkdir()
+    with tarfile.open(good, "w:gz") as tf:
+        tf.add(src, arcname="HAPT")
+    card = dataclasses.replace(
+        get_dataset("uci-har").card, files=(RemoteFile(url=good.as_uri(), filename="hapt.tar.gz"),)
+    )
+    target = download(card, root=tmp_path / "cache", verbose=False)
+    assert len(get_dataset("uci-har").load(target, verbose=False)) == 3
+
+    evil = tmp_path / "served" / "evil.tar.gz"
+    with tarfile.open(evil, "w:gz") as tf:
+        tf.add(src / "activity_labels.txt", arcname="../../escape.txt")
+    card = dataclasses.replace(card, files=(RemoteFile(url=evil.as_uri(), filename="evil.tar.gz"),))
+    with pytest.raises(DataFormatError, match="unsafe path"):
+        download(card, root=tmp_path / "cache2", verbose=False)
+    assert not (tmp_path / "escape.txt").exists() and _leftovers(tmp_path / "cache2") == []

@@ -113,7 +113,10 @@ def _unpack(archive: Path, into: Path) -> list[Path]:
         with tarfile.open(archive) as tf:
             for member in tf.getmembers():
                 safe(member.name)
-            tf.extractall(into, filter="data") if hasattr(tarfile, "data_filter") else tf.extractall(into)
+            if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4: refuse links and devices too
+                tf.extractall(into, filter="data")
+            else:
+                tf.extractall(into)
             names = tf.getnames()
     else:
         return []
