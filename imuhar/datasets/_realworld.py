@@ -181,24 +181,36 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     if not names:
         require(src, "*proband*/data/*", "RealWorld proband folders",
                 f"download {CARD.files[0].url} and pass it (or its unpacked folder)")
-    # (proband, activity, part) -> {(kind, position): (where, bytes)}
-    groups: dict[tuple[str, str, int], dict[tuple[str, str], tuple[str, bytes]]] = defaultdict(dict)
-    for name in progress(names, verbose, "realworld (reading)"):
-        subject = str(int(_PROBAND_RE.findall(name)[-1]))
+    by_proband: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        if name.lower().endswith(".zip") and not re.search(r"(?:^|/)(acc|gyr)_", name, re.IGNORECASE):
+            continue  # magnetometer, GPS, light, sound, video archives
+        by_proband[str(int(_PROBAND_RE.findall(name)[-1]))].append(name)
+    found = False
+    # One proband at a time, so only its files are held in memory.
+    for subject in progress(sorted(by_proband, key=int), verbose, "realworld"):
+        for rec in _proband_recordings(src, subject, by_proband[subject]):
+            found = True
+            yield rec
+    if not found:
+        raise DataFormatError(f"no acc_/Gyroscope_<activity>_<position>.csv inside the archives of {src.path}")
+
+
+def _proband_recordings(src, subject: str, names: list[str]) -> Iterator[Recording]:
+    """Recordings of one proband from its archives / CSV files."""
+    # (activity, part) -> {(kind, position): (where, bytes)}
+    groups: dict[tuple[str, int], dict[tuple[str, str], tuple[str, bytes]]] = defaultdict(dict)
+    for name in names:
         if name.lower().endswith(".zip"):
-            if not re.search(r"(?:^|/)(acc|gyr)_", name, re.IGNORECASE):
-                continue  # magnetometer, GPS, light, sound, video archives
             members = _walk(src.read_bytes(name), src.describe(name))
         else:
             members = iter([(src.describe(name), name, src.read_bytes(name))])
         for where, member, data in members:
             kind, act, part, pos = _CSV_RE.search(member).groups()
-            key = (subject, act.lower(), int(part or 1))
-            groups[key].setdefault(("acc" if kind.lower() == "acc" else "gyro", pos.lower()), (where, data))
-    if not groups:
-        raise DataFormatError(f"no acc_/Gyroscope_<activity>_<position>.csv inside the archives of {src.path}")
-    for (subject, act, part), files in progress(sorted(groups.items(), key=lambda kv: (int(kv[0][0]), kv[0][1], kv[0][2])),
-                                                verbose, "realworld"):
+            groups[(act.lower(), int(part or 1))].setdefault(
+                ("acc" if kind.lower() == "acc" else "gyro", pos.lower()), (where, data)
+            )
+    for (act, part), files in sorted(groups.items()):
         streams = {key: _read_csv(data, where) for key, (where, data) in files.items()}
         spans = _spans([t for t, _ in streams.values()])
         if not spans:
