@@ -245,3 +245,29 @@ def test_collossl_fit_predict_and_learns():
     for cls in (SimCLRBaseline, SupervisedBaseline):
         b = cls(**cls._test_params()).fit(_two_device_windows(n_rec=3, per_rec=8)._replace(nodes=("right_wrist", "right_hip")), verbose=False)
         assert b.predict(test._replace(nodes=("right_wrist", "right_hip"))).shape == (test.n_windows,)
+
+
+def test_registry_encoder_projection_head_and_errors():
+    from imuhar.methods.collossl import ColloSSL
+
+    torch.set_num_threads(1)
+    train = _two_device_windows(n_rec=4, per_rec=8)
+    m = ColloSSL(anchor="left_wrist", encoder="cnn", freeze_blocks=0, projection_dim=16, epochs=1, batch_size=16,
+                 finetune_epochs=1, strategy="closest_pos_all_neg")  # fmt: skip
+    m.fit(train, verbose=False)
+    assert m.predict_proba(train).shape == (train.n_windows, 3)
+    with pytest.raises(InvalidParameterError, match="freeze_blocks"):
+        ColloSSL(anchor="left_wrist", encoder="cnn", epochs=1, batch_size=16, finetune_epochs=1).fit(train, verbose=False)
+    with pytest.raises(InvalidParameterError, match="needs 2 candidate devices"):
+        ColloSSL(anchor="left_wrist", strategy="closest_pos_rest_neg", epochs=1).pretrain(train, verbose=False)
+    with pytest.raises(InvalidParameterError, match="anchor"):
+        ColloSSL(anchor="head", epochs=1).pretrain(train, verbose=False)
+
+
+def test_nt_xent_prefers_matching_views():
+    from imuhar.methods.collossl._method import _nt_xent
+
+    z = torch.eye(4) * 3
+    low = float(_nt_xent(z, z.clone(), 0.1))
+    high = float(_nt_xent(z, z[[1, 2, 3, 0]], 0.1))
+    assert low < 0.01 < high

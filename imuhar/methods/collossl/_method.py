@@ -216,6 +216,9 @@ class ColloSSL(_PretrainFineTune):
     n_negative_samples : int or "all"
         Other-time negatives per anchor and negative device (1 in the released code; ``"all"`` takes every
         other-time window of the batch, as SimCLR does).
+    projection_dim : int or None
+        None (the released code): the loss acts on the encoder output. An int adds a pretraining-only head
+        ``Linear(out_dim, 256) -> ReLU -> Linear(256, projection_dim)`` as SimCLR does; fine-tuning never sees it.
     batch_size, epochs, lr, lr_decay_steps, weight_decay
         Adam with TF-style cosine decay to 0 after ``lr_decay_steps`` steps (paper: batch 512, lr 1e-4, 1000
         steps, L2 1e-4 on the convolutions).
@@ -240,6 +243,7 @@ class ColloSSL(_PretrainFineTune):
         mmd_metric: str = "magnitude",
         bandwidths: Sequence[float] = PAPER_BANDWIDTHS,
         n_negative_samples: int | str = 1,
+        projection_dim: int | None = None,
         batch_size: int = 512,
         epochs: int = 100,
         lr: float = 1e-4,
@@ -268,6 +272,7 @@ class ColloSSL(_PretrainFineTune):
         self.mmd_metric = mmd_metric
         self.bandwidths = bandwidths
         self.n_negative_samples = n_negative_samples
+        self.projection_dim = projection_dim
         self.batch_size = batch_size
         self.epochs = epochs
         self.lr = lr
@@ -301,7 +306,9 @@ class ColloSSL(_PretrainFineTune):
 
         rng = np.random.default_rng(int(self.random_state))
         encoder = self._build_encoder(windows)
-        opt = torch.optim.Adam(encoder.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        head = _projection_head(encoder.out_dim, self.projection_dim)
+        params = list(encoder.parameters()) + list(head.parameters())
+        opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(self.lr_decay_steps))
         n = x.shape[0]
         bs = min(int(self.batch_size), n)
@@ -325,7 +332,7 @@ class ColloSSL(_PretrainFineTune):
                 counts = np.stack([sample_negative_counts(allowed, self.n_negative_samples, rng) for _ in sel.negatives])
                 used = sorted({a, *sel.positives, *sel.negatives})
                 xb = xt[b][:, used]  # (B, U, C, T)
-                z = encoder(xb.transpose(0, 1).reshape(len(used) * len(b), *xb.shape[2:])).reshape(len(used), len(b), -1)
+                z = head(encoder(xb.transpose(0, 1).reshape(len(used) * len(b), *xb.shape[2:]))).reshape(len(used), len(b), -1)
                 pos = {d: i for i, d in enumerate(used)}
                 loss = multiview_contrastive_loss(
                     z[pos[a]],
@@ -354,6 +361,17 @@ class ColloSSL(_PretrainFineTune):
         encoder.load_state_dict(best_state)
         encoder.eval()
         return encoder, history
+
+
+def _projection_head(in_dim: int, projection_dim: int | None):
+    """SimCLR's pretraining-only projection ``Linear -> ReLU -> Linear``, or identity when ``projection_dim`` is None."""
+    from torch import nn
+
+    if projection_dim is None:
+        return nn.Identity()
+    if isinstance(projection_dim, bool) or not isinstance(projection_dim, (int, np.integer)) or projection_dim < 1:
+        raise InvalidParameterError(f"projection_dim must be a positive int or None; received {projection_dim!r}")
+    return nn.Sequential(nn.Linear(int(in_dim), 256), nn.ReLU(), nn.Linear(256, int(projection_dim)))
 
 
 def _nt_xent(z1, z2, temperature: float):
@@ -443,18 +461,13 @@ class SimCLRBaseline(_PretrainFineTune):
 
     def _pretrain(self, windows: Windows, *, verbose: bool):
         import torch
-        from torch import nn
         from tqdm.auto import tqdm
 
         x = self._anchor_x(windows)[:, None]  # (W, 1, C, T): the augmentations act on node axes
         aug = self._augmentation(windows.channels)
         rng = np.random.default_rng(int(self.random_state))
         encoder = self._build_encoder(windows)
-        head = (
-            nn.Sequential(nn.Linear(encoder.out_dim, 256), nn.ReLU(), nn.Linear(256, int(self.projection_dim)))
-            if self.projection_dim
-            else nn.Identity()
-        )
+        head = _projection_head(encoder.out_dim, self.projection_dim)
         params = list(encoder.parameters()) + list(head.parameters())
         opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(self.lr_decay_steps))
