@@ -271,3 +271,24 @@ def test_nt_xent_prefers_matching_views():
     low = float(_nt_xent(z, z.clone(), 0.1))
     high = float(_nt_xent(z, z[[1, 2, 3, 0]], 0.1))
     assert low < 0.01 < high
+
+
+def test_unknown_recordings_only_exclude_the_window_itself():
+    allowed = other_time_mask(np.array(["", "", "r", "r"]), np.zeros(4), 2.0)
+    expected = ~np.eye(4, dtype=bool)
+    expected[2, 3] = expected[3, 2] = False
+    np.testing.assert_array_equal(allowed, expected)
+
+
+@pytest.mark.parametrize("name", ["ColloSSL", "SimCLRBaseline", "SupervisedBaseline"])
+def test_methods_run_on_fake_windows(name):
+    import imuhar.methods.collossl as pkg
+    from imuhar.testing import make_windows
+
+    torch.set_num_threads(1)
+    cls = getattr(pkg, name)
+    w = make_windows(n_windows=24, n_subjects=4)
+    m = cls(**cls._test_params()).fit(w, verbose=False)
+    assert m.predict(w).shape == (24,)
+    if name == "ColloSSL":
+        assert m.pretrain_history_["loss"][0] > 0  # other-time negatives exist although recording ids are unknown

@@ -71,7 +71,8 @@ def other_time_mask(
     Parameters
     ----------
     recording_ids : ndarray of str, shape (n,), optional
-        Recording of each window. Without it, only the window itself counts as "the same time".
+        Recording of each window. Without it (or for windows whose id is ``""``), only the window itself counts
+        as "the same time".
     start_s : ndarray of float, shape (n,), optional
         Start of each window in its recording, seconds.
     length_s : float
@@ -95,7 +96,7 @@ def other_time_mask(
     start = np.asarray(start_s, dtype=np.float64)
     if rec.shape != start.shape or rec.ndim != 1:
         raise ShapeMismatchError(f"recording_ids and start_s must both have shape (n,); received {rec.shape}, {start.shape}")
-    same_rec = rec[:, None] == rec[None, :]
+    same_rec = (rec[:, None] == rec[None, :]) & (rec != "")[:, None]
     # A small tolerance so windows cut exactly back to back (stride = length) count as other times.
     overlap = np.abs(start[:, None] - start[None, :]) < length_s - 1e-9
     mask = ~(same_rec & overlap)
