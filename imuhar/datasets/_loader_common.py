@@ -27,6 +27,7 @@ __all__ = [
     "make_recording",
     "infer_acc_scale",
     "infer_gyro_scale",
+    "align_streams",
 ]
 
 logger = logging.getLogger(__name__)
@@ -301,3 +302,62 @@ def infer_gyro_scale(gyro: np.ndarray) -> tuple[float, str]:
     mag = np.linalg.norm(gyro, axis=1)
     p99 = float(np.nanpercentile(mag, 99)) if mag.size else 0.0
     return (DEG2RAD, "deg/s") if p99 > 20.0 else (1.0, "rad/s")
+
+
+def align_streams(
+    streams: Sequence[tuple[np.ndarray, np.ndarray]],
+    rate_hz: float,
+    *,
+    max_gap_s: float = 1.0,
+    min_samples: int = 2,
+    labels: np.ndarray | None = None,
+) -> list[tuple[float, list[np.ndarray], np.ndarray | None]]:
+    """Put streams with their own irregular clocks onto one uniform grid over the time they all cover.
+
+    Each stream is resampled by :func:`imuhar.preprocessing.resample_irregular` (sorted, repeats merged, linear
+    interpolation with anti-alias decimation where the input is denser) on a grid starting at the latest first
+    timestamp; the grid is cut wherever any stream pauses for more than ``max_gap_s``.
+
+    Parameters
+    ----------
+    streams : sequence of (t_s, x)
+        Timestamps in seconds, shape (n_i,), and values, shape (n_i, c_i), on one shared clock.
+    rate_hz : float
+        Rate of the common grid.
+    max_gap_s : float
+        A pause longer than this in any stream cuts the grid.
+    min_samples : int
+        Pieces shorter than this are dropped.
+    labels : ndarray, shape (n_0,), optional
+        Per-sample labels of the first stream, carried to the grid from the nearest raw sample.
+
+    Returns
+    -------
+    list of (start_s, values, labels)
+        One entry per gap-free piece: its first grid time, the values of every stream on the piece's grid
+        (shape (m, c_i) each), and the labels (shape (m,)) or ``None``.
+    """
+    from ..preprocessing import resample_irregular
+
+    usable = [(np.asarray(t, dtype=np.float64), np.asarray(x, dtype=np.float64)) for t, x in streams]
+    if any(np.unique(t).size < 2 for t, _ in usable):
+        return []
+    lo = max(float(t.min()) for t, _ in usable)
+    hi = min(float(t.max()) for t, _ in usable)
+    if hi < lo:
+        return []
+    n = int(np.floor((hi - lo) * rate_hz + 1e-9)) + 1
+    outs = [
+        resample_irregular(t, x, rate_hz, start_s=lo, max_gap_s=max_gap_s, duplicates="first",
+                           labels=labels if (i == 0 and labels is not None) else None)
+        for i, (t, x) in enumerate(usable)
+    ]
+    n = min([n] + [o.time_s.shape[0] for o in outs])
+    valid = np.logical_and.reduce([o.valid[:n] for o in outs])
+    starts, stops = true_runs(valid)
+    pieces = []
+    for a, b in zip(starts, stops):
+        if b - a >= min_samples:
+            lab = outs[0].labels[a:b] if labels is not None else None
+            pieces.append((float(outs[0].time_s[a]), [o.values[a:b] for o in outs], lab))
+    return pieces

@@ -18,9 +18,17 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import G, infer_acc_scale, infer_gyro_scale, make_recording, progress, require, synthetic_imu, write_text
-from ._realworld import _interp, _spans
-from ._resample_local import clean_timestamps
+from ._loader_common import (
+    G,
+    align_streams,
+    infer_acc_scale,
+    infer_gyro_scale,
+    make_recording,
+    progress,
+    require,
+    synthetic_imu,
+    write_text,
+)
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -105,8 +113,8 @@ CARD = DatasetCard(
   numbers, optional header). The three streams of one trial are matched by subject, scene, session and action.
 - Action names come from the file names (underscores, hyphens and case are ignored); an action outside the 35
   classes raises an error listing them. UniMTS used 35 classes; the paper counts 37 **(check)**.
-- The streams are not sampled together: each is sorted, repeats dropped, and all are interpolated onto one
-  50 Hz grid over the time they share (pauses over 1 s cut it).
+- The streams are not sampled together: they are put on one 50 Hz grid over the time they share with
+  `imuhar.preprocessing.resample_irregular` (pauses over 1 s cut it).
 - Units are detected per stream: acceleration as g, m/s² or milli-g from its median norm, gyroscope as deg/s when
   its 99th-percentile rate exceeds 20, else rad/s (`metadata["units_in_file"]`).
 - The phone sat in the trouser pocket (`right_hip`, side assumed) and the watch on the wrist (`right_wrist`,
@@ -129,7 +137,7 @@ _ACTION_IDS = {_action_key(n): i for i, (n, _, _) in enumerate(_ACTIONS)}
 
 
 def _read_stream(data: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
-    """Times in seconds (n,) and xyz (n, 3), sorted, repeats dropped."""
+    """Times in seconds (n,) and xyz (n, 3), in file order."""
     import pandas as pd
 
     try:
@@ -155,8 +163,7 @@ def _read_stream(data: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
             t = t * scales[np.argmin(np.abs(np.log(med * scales * CARD.rate_hz)))]
     if xyz.shape[0] < 2 or np.isnan(xyz).any():
         raise DataFormatError(f"{where} has fewer than 2 rows or empty/non-numeric x, y, z cells; the file is truncated")
-    keep = clean_timestamps(t)
-    return t[keep], xyz[keep]
+    return t, xyz
 
 
 def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
@@ -184,33 +191,33 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
                                   f"{[a for a, _, _ in _ACTIONS]}")
         trials[(int(subject), int(scene), int(session), _ACTION_IDS[key])][stream.lower()] = n
     for (subject, scene, session, cls), streams in progress(sorted(trials.items()), verbose, "mmact"):
-        read = {s: _read_stream(src.read_bytes(n), src.describe(n)) for s, n in streams.items()}
-        spans = _spans([t for t, _ in read.values()])
-        if not spans:
+        keys = sorted(streams)
+        read = [_read_stream(src.read_bytes(streams[s]), src.describe(streams[s])) for s in keys]
+        pieces = align_streams(read, CARD.rate_hz, max_gap_s=1.0, min_samples=int(CARD.rate_hz))
+        if not pieces:
             logger.warning("subject %d scene %d session %d %s: streams share under 1 s; skipped", subject, scene,
                            session, _ACTIONS[cls][0])
             continue
-        for k, (lo, hi) in enumerate(spans):
-            grid = lo + np.arange(int(np.floor((hi - lo) * CARD.rate_hz + 1e-9)) + 1) / CARD.rate_hz
+        for k, (start_s, values, _) in enumerate(pieces):
             acc, gyro, units = {}, {}, {}
-            for stream, (t, x) in read.items():
+            for stream, (_, raw), v in zip(keys, read, values):
                 device, kind = _STREAMS[stream]
                 node = CARD.placements[device]
                 if kind == "acc":
-                    scale, unit = infer_acc_scale(x, src.describe(streams[stream]))
-                    acc[node] = _interp(t, x, grid) * scale
+                    scale, unit = infer_acc_scale(raw, src.describe(streams[stream]))
+                    acc[node] = v * scale
                 else:
-                    scale, unit = infer_gyro_scale(x)
-                    gyro[node] = _interp(t, x, grid) * scale
+                    scale, unit = infer_gyro_scale(raw)
+                    gyro[node] = v * scale
                 units[stream] = unit
             gyro = {n: g for n, g in gyro.items() if n in acc}
             if not acc:
                 continue
             rid = f"subject{subject}_scene{scene}_session{session}_{_ACTIONS[cls][0].replace(' ', '_')}"
-            rid += f"_span{k + 1}" if len(spans) > 1 else ""
-            yield make_recording(CARD, acc=acc, gyro=gyro, labels=np.full(grid.size, cls, dtype=np.int64),
+            rid += f"_span{k + 1}" if len(pieces) > 1 else ""
+            yield make_recording(CARD, acc=acc, gyro=gyro, labels=np.full(values[0].shape[0], cls, dtype=np.int64),
                                  subject=str(subject), recording_id=rid, scene=scene, session=session,
-                                 units_in_file=units)
+                                 units_in_file=units, start_s=start_s)
 
 
 def write_sample_files(root: Path, rng: np.random.Generator) -> dict:

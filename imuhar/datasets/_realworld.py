@@ -15,8 +15,7 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import G, make_recording, progress, require, synthetic_imu
-from ._resample_local import clean_timestamps
+from ._loader_common import G, align_streams, make_recording, progress, require, synthetic_imu
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -73,9 +72,9 @@ CARD = DatasetCard(
   id, attr_time (ms), attr_x, attr_y, attr_z. Some of these zips hold further zips (climbing of probands 4, 7, 14)
   and some activities were recorded in several parts (`<activity>_2`): zips are opened recursively and each part
   is its own recording. Unpacked CSVs are read too. Magnetometer, GPS, light and sound files are skipped.
-- The seven devices (six phones and a watch) ran unsynchronised at about 50 Hz: every stream is sorted, repeats
-  dropped, and all are linearly interpolated onto one 50 Hz grid over the time every stream covers; a pause over
-  1 s in any stream cuts that span. Positions missing for an activity (e.g. proband 2 climbing up, forearm) are
+- The seven devices (six phones and a watch) ran unsynchronised at about 50 Hz: all streams are put on one 50 Hz
+  grid over the time every stream covers with `imuhar.preprocessing.resample_irregular` (sorted, repeats dropped,
+  linear interpolation); a pause over 1 s in any stream cuts that span. Positions missing for an activity (e.g. proband 2 climbing up, forearm) are
   simply absent from that recording.
 - Acc in m/s² (with gravity), gyro in rad/s.
 - Placements: chest -> `spine3`, forearm (the watch) -> elbow node (forearm segment), head, shin -> knee node,
@@ -110,7 +109,7 @@ def _walk(data: bytes, label: str, depth: int = 0) -> Iterator[tuple[str, str, b
 
 
 def _read_csv(data: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
-    """Times in seconds (n,) and xyz (n, 3) of one RealWorld CSV, sorted with repeated times dropped."""
+    """Times in seconds (n,) and xyz (n, 3) of one RealWorld CSV, in file order."""
     import pandas as pd
 
     try:
@@ -125,40 +124,7 @@ def _read_csv(data: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
     v = df[list(need)].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
     if v.shape[0] < 2 or np.isnan(v).any():
         raise DataFormatError(f"{where} has fewer than 2 rows or empty/non-numeric cells; the file is truncated")
-    keep = clean_timestamps(v[:, 0])
-    return v[keep, 0] / 1000.0, v[keep, 1:4]
-
-
-def _spans(streams: list[np.ndarray]) -> list[tuple[float, float]]:
-    """Intervals covered by every stream, cut at pauses over :data:`MAX_GAP_S` in any of them."""
-    lo = max(t[0] for t in streams)
-    hi = min(t[-1] for t in streams)
-    if hi - lo < MIN_SPAN_S:
-        return []
-    gaps = []
-    for t in streams:
-        d = np.diff(t)
-        for i in np.flatnonzero(d > MAX_GAP_S):
-            gaps.append((t[i], t[i + 1]))
-    spans = [(lo, hi)]
-    for g0, g1 in sorted(gaps):
-        nxt = []
-        for a, b in spans:
-            if g1 <= a or g0 >= b:
-                nxt.append((a, b))
-                continue
-            if g0 > a:
-                nxt.append((a, g0))
-            if g1 < b:
-                nxt.append((g1, b))
-        spans = nxt
-    return [(a, b) for a, b in spans if b - a >= MIN_SPAN_S]
-
-
-def _interp(t: np.ndarray, x: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    idx = np.clip(np.searchsorted(t, grid, side="right"), 1, t.size - 1)
-    w = ((grid - t[idx - 1]) / (t[idx] - t[idx - 1]))[:, None]
-    return x[idx - 1] * (1 - w) + x[idx] * w
+    return v[:, 0] / 1000.0, v[:, 1:4]
 
 
 def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
@@ -211,24 +177,23 @@ def _proband_recordings(src, subject: str, names: list[str]) -> Iterator[Recordi
                 ("acc" if kind.lower() == "acc" else "gyro", pos.lower()), (where, data)
             )
     for (act, part), files in sorted(groups.items()):
-        streams = {key: _read_csv(data, where) for key, (where, data) in files.items()}
-        spans = _spans([t for t, _ in streams.values()])
-        if not spans:
+        keys = sorted(files)
+        streams = [_read_csv(files[k][1], files[k][0]) for k in keys]
+        pieces = align_streams(streams, CARD.rate_hz, max_gap_s=MAX_GAP_S, min_samples=int(MIN_SPAN_S * CARD.rate_hz))
+        if not pieces:
             logger.warning("proband %s %s part %d: the streams share less than %.0f s; skipped", subject, act, part, MIN_SPAN_S)
             continue
-        for k, (lo, hi) in enumerate(spans):
-            grid = lo + np.arange(int(np.floor((hi - lo) * CARD.rate_hz + 1e-9)) + 1) / CARD.rate_hz
-            acc, gyro = {}, {}
-            for (kind, pos), (t, x) in streams.items():
-                (acc if kind == "acc" else gyro)[CARD.placements[pos]] = _interp(t, x, grid)
+        for k, (start_s, values, _) in enumerate(pieces):
+            acc = {CARD.placements[pos]: v for (kind, pos), v in zip(keys, values) if kind == "acc"}
+            gyro = {CARD.placements[pos]: v for (kind, pos), v in zip(keys, values) if kind == "gyro"}
             if not acc:
                 continue
             gyro = {n: g for n, g in gyro.items() if n in acc}
-            rid = f"proband{subject}_{act}" + (f"_{part}" if part > 1 else "") + (f"_span{k + 1}" if len(spans) > 1 else "")
+            rid = f"proband{subject}_{act}" + (f"_{part}" if part > 1 else "") + (f"_span{k + 1}" if len(pieces) > 1 else "")
             yield make_recording(
-                CARD, acc=acc, gyro=gyro, labels=np.full(grid.size, _ACTIVITIES.index(act), dtype=np.int64),
-                subject=subject, recording_id=rid, part=part,
-                positions=sorted({pos for _, pos in streams}),
+                CARD, acc=acc, gyro=gyro, labels=np.full(values[0].shape[0], _ACTIVITIES.index(act), dtype=np.int64),
+                subject=subject, recording_id=rid, part=part, start_s=start_s,
+                positions=sorted({pos for _, pos in keys}),
             )
 
 

@@ -11,8 +11,17 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import G, make_recording, map_codes, progress, read_table, require, synthetic_imu, write_text
-from ._resample_local import clean_timestamps, resample_irregular, split_at_gaps
+from ._loader_common import (
+    G,
+    align_streams,
+    make_recording,
+    map_codes,
+    progress,
+    read_table,
+    require,
+    synthetic_imu,
+    write_text,
+)
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -87,8 +96,9 @@ CARD = DatasetCard(
   (10 for the simple activities, 7 for typing, writing, coffee, talking and eating, 6 for smoking). We cut each
   activity's rows, in file order, into that many equal consecutive blocks and call them P1..Pn **(assumption)**;
   a P-number in one activity is not known to be the same person in another.
-- Timestamps (unit detected from the sample interval) are sorted, repeats dropped, and each block is cut at
-  pauses over 1 s and resampled onto a uniform 50 Hz grid (both phones on the pocket phone's clock). If the
+- Timestamps (unit detected from the sample interval) put each block on a uniform 50 Hz grid with
+  `imuhar.preprocessing.resample_irregular` (sorted, repeats dropped, linear interpolation; both phones on the
+  pocket phone's clock), cut at pauses over 1 s. If the
   timestamps do not look like a 50 Hz clock at all, rows are taken as uniform 50 Hz samples.
 - Acc (with gravity) in m/s², gyro in rad/s; linear acceleration and magnetometer are not read. The pocket phone
   is mapped to `right_hip` and the wrist phone to `right_wrist` (the paper: right jeans pocket, right wrist).
@@ -153,11 +163,8 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
             if t_all is None:
                 pieces.append(x[idx])
             else:
-                t = t_all[idx]
-                keep = clean_timestamps(t)
-                for a, b in split_at_gaps(t[keep], MAX_GAP_S):
-                    if (t[keep][b - 1] - t[keep][a]) >= MIN_PIECE_S:
-                        pieces.append(resample_irregular(t[keep][a:b], x[idx][keep][a:b], CARD.rate_hz)[1])
+                pieces += [v[0] for _, v, _ in align_streams([(t_all[idx], x[idx])], CARD.rate_hz, max_gap_s=MAX_GAP_S,
+                                                              min_samples=int(MIN_PIECE_S * CARD.rate_hz))]
             for k, sig in enumerate(pieces):
                 rid = f"{CARD.vocabulary[cls].name.replace(' ', '_')}_P{p + 1}" + (f"_part{k + 1}" if len(pieces) > 1 else "")
                 yield make_recording(

@@ -12,8 +12,17 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import G, infer_gyro_scale, make_recording, map_codes, progress, require, synthetic_imu, write_text
-from ._resample_local import clean_timestamps, resample_irregular
+from ._loader_common import (
+    G,
+    align_streams,
+    infer_gyro_scale,
+    make_recording,
+    map_codes,
+    progress,
+    require,
+    synthetic_imu,
+    write_text,
+)
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -30,6 +39,8 @@ _LABELS = {
     "stairsdown": 6, "downstairs": 6, "walkingdownstairs": 6,
 }
 _UNLABELLED = ("transition", "undefined", "unknown", "unkown", "jumpundefined", "nan", "")
+#: A pause longer than this (s) inside a trial splits it.
+MAX_GAP_S = 1.0
 _HEADER = ("Time (s)", "User", "Scenerio", "Trial", "Ax", "Ay", "Az", "GyroX", "GyroY", "GyroZ")
 
 CARD = DatasetCard(
@@ -74,7 +85,8 @@ CARD = DatasetCard(
   that names 10 columns while every row has 11: the 11th is the activity name (`walk`, `sit`, `stand`,
   `lie down`, `jump`, `stairs up`, `stairs down`, `transition`, `undefined` ...; spelling variants are accepted).
 - One recording per (user, scenario, trial); `Time (s)` restarts at 0 for each. Samples are placed on a uniform
-  250 Hz grid by that time column (linear for signals, nearest for labels).
+  250 Hz grid by that time column with `imuhar.preprocessing.resample_irregular` (linear for signals, nearest
+  for labels); a pause over 1 s splits the trial.
 - Acc in g (forward, down, lateral axes) -> m/s². The gyroscope unit is contradictory: the authors' README says
   rad/s, UniMTS converts from deg/s. It is detected per file from its range (a 99th-percentile rate above
   20 means deg/s) and recorded in `metadata["gyro_unit_in_file"]` **(check)**.
@@ -135,21 +147,20 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     for a, b in progress(list(zip(starts, stops)), verbose, "w-har"):
         user, scen, trial = (int(v) for v in keys[a])
         t = values[a:b, 0]
-        keep = clean_timestamps(t)
-        if keep.size < 2:
-            continue
-        t = t[keep]
-        med = float(np.median(np.diff(t)))
+        d = np.diff(np.sort(t))
+        med = float(np.median(d[d > 0])) if (d > 0).any() else 0.0
         if abs(med * CARD.rate_hz - 1) > 0.2:
             logger.warning("%s user %d scenario %d trial %d: median sample interval %.4g s, not 1/250 s", where,
                            user, scen, trial, med)
-        x = np.hstack([values[a:b, 4:7][keep] * G, values[a:b, 7:10][keep] * scale])
-        _, xs, lab = resample_irregular(t, x, CARD.rate_hz, labels=labels[a:b][keep])
-        yield make_recording(
-            CARD, acc={"right_ankle": xs[:, 0:3]}, gyro={"right_ankle": xs[:, 3:6]}, labels=lab,
-            subject=str(user), recording_id=f"user{user}_scenario{scen}_trial{trial}", scenario=scen, trial=trial,
-            gyro_unit_in_file=unit, source_file=name,
-        )
+        x = np.hstack([values[a:b, 4:7] * G, values[a:b, 7:10] * scale])
+        pieces = align_streams([(t, x)], CARD.rate_hz, max_gap_s=MAX_GAP_S, labels=labels[a:b])
+        for k, (start_s, (xs,), lab) in enumerate(pieces):
+            rid = f"user{user}_scenario{scen}_trial{trial}" + (f"_part{k + 1}" if len(pieces) > 1 else "")
+            yield make_recording(
+                CARD, acc={"right_ankle": xs[:, 0:3]}, gyro={"right_ankle": xs[:, 3:6]}, labels=lab,
+                subject=str(user), recording_id=rid, scenario=scen, trial=trial, gyro_unit_in_file=unit,
+                source_file=name, start_s=start_s,
+            )
 
 
 def write_sample_files(root: Path, rng: np.random.Generator) -> dict:

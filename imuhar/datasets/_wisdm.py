@@ -13,8 +13,7 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import DataSource, open_source
-from ._loader_common import make_recording, progress, require, synthetic_imu, write_text, G
-from ._resample_local import clean_timestamps, split_at_gaps
+from ._loader_common import G, align_streams, make_recording, progress, require, synthetic_imu, write_text
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -79,9 +78,10 @@ CARD = DatasetCard(
   `subject,activity letter,timestamp,x,y,z;` (every row ends with `;`). Acc in m/s² (gravity included), gyro in
   rad/s. The arff/transformed files are not read.
 - Timestamps are nanoseconds from the device clock, irregular, sometimes repeated. Per subject, device and
-  activity, each stream is sorted, repeats dropped, cut at pauses over 1 s, and accelerometer and gyroscope are
-  linearly interpolated onto one 20 Hz grid over the time both cover. Pieces shorter than 1 s are dropped. Where
-  a gyroscope file lacks an activity, that recording is acc-only.
+  activity, accelerometer and gyroscope are put on one 20 Hz grid over the time both cover with
+  `imuhar.preprocessing.resample_irregular` (sorted, repeats dropped, linear interpolation); a pause over 1 s in
+  either stream cuts the grid, and pieces shorter than 1 s are dropped. Where a gyroscope file lacks an activity,
+  that recording is acc-only.
 - Phone and watch were not synchronised with each other, so each device yields its own recordings (metadata
   `device`). UniMTS used the watch only.
 - Placements are assumptions: the phone sat in a trouser pocket (side not documented; `right_hip`) and the watch
@@ -138,13 +138,6 @@ def _seconds(t_raw: np.ndarray) -> np.ndarray:
     return t_raw * best
 
 
-def _pieces(t: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
-    """(start_s, stop_s, indices) of the gap-free stretches of one stream."""
-    keep = clean_timestamps(t)
-    ts = t[keep]
-    return [(ts[a], ts[b - 1], keep[a:b]) for a, b in split_at_gaps(ts, MAX_GAP_S) if b - a >= 2]
-
-
 def parse(source, *, verbose: bool = True, devices: tuple[str, ...] = ("phone", "watch")) -> Iterator[Recording]:
     """Read WISDM raw streams as uniform 20 Hz recordings, one per subject, device and activity (and piece).
 
@@ -174,7 +167,6 @@ def parse(source, *, verbose: bool = True, devices: tuple[str, ...] = ("phone", 
                   for n in src.glob("*raw/*/gyro/data_*_gyro_*.txt") if _NAME_RE.search(n)}
     jobs = sorted(((m.group(1), m.group(3), n) for n in names for m in [_NAME_RE.search(n)] if m.group(1) in devices),
                   key=lambda j: (j[1], j[0]))
-    rate = CARD.rate_hz
     for device, subject, name in progress(jobs, verbose, "wisdm"):
         node = CARD.placements[device]
         a_codes, a_t, a_xyz = _read(src, name)
@@ -189,40 +181,20 @@ def parse(source, *, verbose: bool = True, devices: tuple[str, ...] = ("phone", 
             sel = a_codes == code
             if not sel.any():
                 continue
-            acc_pieces = _pieces(a_t[sel])
-            a_tc, a_xc = a_t[sel], a_xyz[sel]
-            gyro_pieces = []
+            streams = [(a_t[sel], a_xyz[sel])]
             if g is not None and (g_codes == code).any():
-                gsel = g_codes == code
-                g_tc, g_xc = g_t[gsel], g_xyz[gsel]
-                gyro_pieces = _pieces(g_tc)
-            spans = []
-            for a0, a1, ai in acc_pieces:
-                if g is None or not gyro_pieces:
-                    spans.append((a0, a1, ai, None))
-                    continue
-                for g0, g1, gi in gyro_pieces:
-                    lo, hi = max(a0, g0), min(a1, g1)
-                    if hi - lo >= MIN_PIECE_S:
-                        spans.append((lo, hi, ai, gi))
-            spans = [s for s in spans if s[1] - s[0] >= MIN_PIECE_S]
-            for k, (lo, hi, ai, gi) in enumerate(spans):
-                grid = lo + np.arange(int(np.floor((hi - lo) * rate + 1e-9)) + 1) / rate
-                acc = _on_grid(a_tc[ai], a_xc[ai], grid)
-                gyro = {node: _on_grid(g_tc[gi], g_xc[gi], grid)} if gi is not None else {}
-                rid = f"{subject}_{device}_{code}" + (f"_part{k + 1}" if len(spans) > 1 else "")
+                streams.append((g_t[g_codes == code], g_xyz[g_codes == code]))
+            pieces = align_streams(streams, CARD.rate_hz, max_gap_s=MAX_GAP_S,
+                                   min_samples=int(MIN_PIECE_S * CARD.rate_hz))
+            for k, (start_s, values, _) in enumerate(pieces):
+                gyro = {node: values[1]} if len(values) > 1 else {}
+                rid = f"{subject}_{device}_{code}" + (f"_part{k + 1}" if len(pieces) > 1 else "")
                 yield make_recording(
-                    CARD, acc={node: acc}, gyro=gyro,
-                    labels=np.full(grid.size, _CODES.index(code), dtype=np.int64),
+                    CARD, acc={node: values[0]}, gyro=gyro,
+                    labels=np.full(values[0].shape[0], _CODES.index(code), dtype=np.int64),
                     subject=subject, recording_id=rid, device=device, activity_code=code, source_file=name,
+                    start_s=start_s,
                 )
-
-
-def _on_grid(t: np.ndarray, x: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """Linear interpolation of one gap-free, strictly increasing stream ``(t, x)`` onto ``grid`` (inside its span)."""
-    idx = np.clip(np.searchsorted(t, grid, side="right"), 1, t.size - 1)
-    w = ((grid - t[idx - 1]) / (t[idx] - t[idx - 1]))[:, None]
-    return x[idx - 1] * (1 - w) + x[idx] * w
 
 
 def write_sample_files(root: Path, rng: np.random.Generator) -> dict:
