@@ -88,12 +88,14 @@ def _freeze(encoder: nn.Module, n_blocks: int) -> None:
 
 
 @torch.no_grad()
-def _eval_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -> float:
+def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -> tuple[float, float]:
+    """Mean cross-entropy and macro-F1 (in [0, 1], over the classes present in ``y`` or predicted)."""
+    from sklearn.metrics import f1_score
+
     model.eval()
-    total = 0.0
-    for i in range(0, len(x), batch):
-        total += float(nn.functional.cross_entropy(model(x[i : i + batch]), y[i : i + batch], reduction="sum"))
-    return total / max(len(x), 1)
+    logits = torch.cat([model(x[i : i + batch]) for i in range(0, len(x), batch)])
+    loss = float(nn.functional.cross_entropy(logits, y))
+    return loss, float(f1_score(y.numpy(), logits.argmax(1).numpy(), average="macro"))
 
 
 def train_classifier(
@@ -111,10 +113,11 @@ def train_classifier(
     batch_size: int = 32,
     weight_decay: float = 0.0,
     patience: int | None = None,
+    select_on: str = "loss",
     seed: int = 0,
     verbose: bool = True,
 ) -> tuple[Classifier, dict[str, Any]]:
-    """Train ``encoder`` + head with cross-entropy; keep the epoch of lowest validation loss.
+    """Train ``encoder`` + head with cross-entropy; keep the best epoch on the validation windows.
 
     Parameters
     ----------
@@ -129,7 +132,10 @@ def train_classifier(
     hidden, epochs, lr, batch_size, weight_decay
         Head width and Adam settings.
     patience : int, optional
-        Stop after this many epochs without a lower validation loss; None runs every epoch.
+        Stop after this many epochs without a better validation score; None runs every epoch.
+    select_on : {"loss", "f1"}
+        Keep the epoch of lowest validation cross-entropy (the paper) or of highest validation macro-F1 (ties go
+        to the lower loss); the latter is steadier when a few validation windows make the loss jumpy.
     seed : int
     verbose : bool
         tqdm progress bar over epochs.
@@ -139,10 +145,12 @@ def train_classifier(
     model : Classifier
         With the weights of the best validation epoch, in eval mode.
     history : dict
-        ``train_loss`` and ``val_loss`` per epoch, ``best_epoch``.
+        ``train_loss``, ``val_loss`` and ``val_f1`` per epoch, ``best_epoch``.
     """
     from tqdm.auto import tqdm
 
+    if select_on not in ("loss", "f1"):
+        raise InvalidParameterError(f"select_on must be 'loss' or 'f1'; received {select_on!r}")
     if len(x_fit) == 0 or len(x_val) == 0:
         raise InvalidParameterError(
             f"fine-tuning needs labelled windows to fit on and to validate on; received {len(x_fit)} and {len(x_val)}"
@@ -155,8 +163,8 @@ def train_classifier(
     opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     xf, yf = torch.as_tensor(x_fit, dtype=torch.float32), torch.as_tensor(y_fit, dtype=torch.long)
     xv, yv = torch.as_tensor(x_val, dtype=torch.float32), torch.as_tensor(y_val, dtype=torch.long)
-    best, best_state, best_epoch, waited = np.inf, copy.deepcopy(model.state_dict()), -1, 0
-    history: dict[str, Any] = {"train_loss": [], "val_loss": []}
+    best, best_state, best_epoch, waited = (np.inf, np.inf), copy.deepcopy(model.state_dict()), -1, 0
+    history: dict[str, Any] = {"train_loss": [], "val_loss": [], "val_f1": []}
     bar = tqdm(range(epochs), desc="fine-tune", disable=not verbose, leave=False)
     for epoch in bar:
         model.train()
@@ -169,12 +177,14 @@ def train_classifier(
             loss.backward()
             opt.step()
             losses.append(loss.item())
-        val = _eval_loss(model, xv, yv)
+        val, f1 = _evaluate(model, xv, yv)
         history["train_loss"].append(float(np.mean(losses)))
         history["val_loss"].append(val)
-        bar.set_postfix(train=f"{history['train_loss'][-1]:.3f}", val=f"{val:.3f}")
-        if val < best:
-            best, best_epoch, waited = val, epoch, 0
+        history["val_f1"].append(f1)
+        bar.set_postfix(train=f"{history['train_loss'][-1]:.3f}", val=f"{val:.3f}", f1=f"{f1:.3f}")
+        score = (val, val) if select_on == "loss" else (-f1, val)  # lexicographic: lower is better
+        if score < best:
+            best, best_epoch, waited = score, epoch, 0
             best_state = copy.deepcopy(model.state_dict())
         else:
             waited += 1

@@ -62,6 +62,7 @@ class _PretrainFineTune(Method):
         finetune_lr: float = 1e-4,
         finetune_batch_size: int = 32,
         finetune_patience: int | None = None,
+        finetune_select_on: str = "loss",
         random_state: int = 0,
     ):
         self.anchor = anchor
@@ -73,6 +74,7 @@ class _PretrainFineTune(Method):
         self.finetune_lr = finetune_lr
         self.finetune_batch_size = finetune_batch_size
         self.finetune_patience = finetune_patience
+        self.finetune_select_on = finetune_select_on
         self.random_state = random_state
 
     # ------------------------------------------------------------------ data
@@ -138,6 +140,7 @@ class _PretrainFineTune(Method):
             lr=self.finetune_lr,
             batch_size=self.finetune_batch_size,
             patience=self.finetune_patience,
+            select_on=self.finetune_select_on,
             seed=int(self.random_state),
             verbose=verbose,
         )
@@ -223,7 +226,8 @@ class ColloSSL(_PretrainFineTune):
         Adam with TF-style cosine decay to 0 after ``lr_decay_steps`` steps (paper: batch 512, lr 1e-4, 1000
         steps, L2 1e-4 on the convolutions).
     label_fraction, val_fraction, freeze_blocks, finetune_* : see fine-tuning
-        Paper: freeze the first 2 conv blocks, Adam 1e-4, batch 32, 100 epochs, best validation loss.
+        Paper: freeze the first 2 conv blocks, Adam 1e-4, batch 32, 100 epochs, best validation loss
+        (``finetune_select_on="loss"``; ``"f1"`` keeps the epoch of best validation macro-F1 instead).
     random_state : int
     """
 
@@ -256,12 +260,14 @@ class ColloSSL(_PretrainFineTune):
         finetune_lr: float = 1e-4,
         finetune_batch_size: int = 32,
         finetune_patience: int | None = None,
+        finetune_select_on: str = "loss",
         random_state: int = 0,
     ):
         super().__init__(
             anchor=anchor, encoder=encoder, label_fraction=label_fraction, val_fraction=val_fraction,
             freeze_blocks=freeze_blocks, finetune_epochs=finetune_epochs, finetune_lr=finetune_lr,
-            finetune_batch_size=finetune_batch_size, finetune_patience=finetune_patience, random_state=random_state,
+            finetune_batch_size=finetune_batch_size, finetune_patience=finetune_patience,
+            finetune_select_on=finetune_select_on, random_state=random_state,
         )  # fmt: skip
         self.devices = devices
         self.temperature = temperature
@@ -430,12 +436,14 @@ class SimCLRBaseline(_PretrainFineTune):
         finetune_lr: float = 1e-4,
         finetune_batch_size: int = 32,
         finetune_patience: int | None = None,
+        finetune_select_on: str = "loss",
         random_state: int = 0,
     ):
         super().__init__(
             anchor=anchor, encoder=encoder, label_fraction=label_fraction, val_fraction=val_fraction,
             freeze_blocks=freeze_blocks, finetune_epochs=finetune_epochs, finetune_lr=finetune_lr,
-            finetune_batch_size=finetune_batch_size, finetune_patience=finetune_patience, random_state=random_state,
+            finetune_batch_size=finetune_batch_size, finetune_patience=finetune_patience,
+            finetune_select_on=finetune_select_on, random_state=random_state,
         )  # fmt: skip
         self.augmentation = augmentation
         self.temperature = temperature

@@ -9,6 +9,7 @@ Importing this subpackage imports torch (``import imuhar`` does not).
 """
 
 from ._evaluate import PAPER_C_GRID, SVMProtocolResult, svm_protocol, top_k_accuracy
+from ._features import SegmentStatistics
 from ._loss import InstanceQueue, comodo_loss, info_nce_alignment_loss, l2_distillation_loss
 from ._method import Comodo
 from ._student import DistillationStudent, ProjectionHead, build_student
@@ -34,6 +35,7 @@ __all__ = [
     "PrecomputedTeacher",
     "ProjectionHead",
     "SVMProtocolResult",
+    "SegmentStatistics",
     "Teacher",
     "VideoTeacher",
     "build_student",

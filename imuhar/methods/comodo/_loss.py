@@ -170,14 +170,12 @@ def info_nce_alignment_loss(
     -------
     Tensor, scalar
     """
+    from imuhar.training import info_nce
+
     _check_pair(student, teacher)
     tau = _check_temperature(temperature, "temperature")
-    logits = F.normalize(student, dim=1) @ F.normalize(teacher.detach(), dim=1).T / tau
-    target = torch.arange(logits.shape[0], device=logits.device)
-    loss = F.cross_entropy(logits, target)
-    if symmetric:
-        loss = 0.5 * (loss + F.cross_entropy(logits.T, target))
-    return loss
+    # the project's shared InfoNCE (fixed temperature here, as the paper's baseline; no cross-rank gathering)
+    return info_nce(student, teacher.detach(), 1.0 / tau, symmetric=symmetric, gather=False)
 
 
 def l2_distillation_loss(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:

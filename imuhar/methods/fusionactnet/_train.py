@@ -18,7 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 def augment_batch(x: torch.Tensor, gen: torch.Generator, *, scale_std: float = 0.1, jitter_std: float = 0.05, max_shift: float = 0.25) -> torch.Tensor:
-    """Random amplitude scaling per window and channel, Gaussian jitter and a circular time shift per window.
+    """Random amplitude scaling per window, Gaussian jitter and a circular time shift per window.
+
+    One factor scales all channels of a window, so the direction of gravity in the sensor frame (what tells
+    sitting from standing) is kept.
 
     Parameters
     ----------
@@ -31,7 +34,7 @@ def augment_batch(x: torch.Tensor, gen: torch.Generator, *, scale_std: float = 0
         Largest circular shift as a fraction of the window.
     """
     b, c, t = x.shape
-    scale = 1.0 + scale_std * torch.randn(b, c, 1, generator=gen)
+    scale = 1.0 + scale_std * torch.randn(b, 1, 1, generator=gen)
     x = x * scale + jitter_std * torch.randn(x.shape, generator=gen)
     k = int(max_shift * t)
     if k > 0:
