@@ -1,5 +1,6 @@
 """Helpers shared by the benchmark loaders: reading numeric tables with errors that name the file, unit
-constants, gap filling, label mapping, progress bars and synthetic signals for the sample-file writers."""
+constants, label mapping, aligning irregular streams, progress bars and synthetic signals for the sample-file
+writers."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ __all__ = [
     "read_table",
     "require",
     "progress",
-    "fill_short_gaps",
     "true_runs",
     "map_codes",
     "synthetic_imu",
@@ -153,41 +153,6 @@ def read_table(
             f"{layout} holds a number. The file is truncated or damaged: re-download it.{hint}"
         )
     return values
-
-
-def fill_short_gaps(x: np.ndarray, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
-    """Linearly interpolate runs of NaN rows no longer than ``max_gap`` samples.
-
-    Parameters
-    ----------
-    x : ndarray, shape (n, c)
-    max_gap : int
-        Longest run of missing samples (per column) that is filled.
-
-    Returns
-    -------
-    filled : ndarray, shape (n, c)
-        NaN runs longer than ``max_gap`` and runs touching either end stay NaN.
-    valid : ndarray of bool, shape (n,)
-        Rows without any NaN after filling.
-    """
-    x = np.array(x, dtype=np.float64, copy=True)
-    n = x.shape[0]
-    idx = np.arange(n)
-    for c in range(x.shape[1]):
-        col = x[:, c]
-        nan = np.isnan(col)
-        if not nan.any() or nan.all():
-            continue
-        starts, stops = true_runs(nan)
-        good = ~nan
-        filled = np.interp(idx, idx[good], col[good])
-        fill = np.zeros(n, dtype=bool)
-        for a, b in zip(starts, stops):
-            if b - a <= max_gap and a > 0 and b < n:
-                fill[a:b] = True
-        col[fill] = filled[fill]
-    return x, ~np.isnan(x).any(axis=1)
 
 
 def true_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

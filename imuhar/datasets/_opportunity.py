@@ -12,7 +12,7 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import DataSource, open_source
-from ._loader_common import G, fill_short_gaps, make_recording, map_codes, progress, read_table, require, synthetic_imu, true_runs, write_text
+from ._loader_common import G, make_recording, map_codes, progress, read_table, require, synthetic_imu, true_runs, write_text
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -124,6 +124,8 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     verbose : bool
         Show a progress bar.
     """
+    from ..preprocessing import fill_gaps
+
     src = open_source(source)
     names = [n for n in require(src, "*S[0-9]-*.dat", "OPPORTUNITY session files (S1-ADL1.dat ...)",
                                 f"download {CARD.files[0].url} and pass the folder or the zip") if _NAME_RE.search(n)]
@@ -137,7 +139,8 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
             raise DataFormatError(f"{where}: the Locomotion column (column {loco + 1}) has empty cells; the file is damaged")
         labels = map_codes(table[:, loco].astype(np.int64), _CODES, where, what="Locomotion label", unlabelled=(0,))
         cols = [c for start in imus.values() for c in range(start, start + 6)]
-        signals, valid = fill_short_gaps(table[:, cols], MAX_GAP_SAMPLES)
+        signals = fill_gaps(table[:, cols], MAX_GAP_SAMPLES, edges="leave")
+        valid = ~np.isnan(signals).any(axis=1)
         starts, stops = true_runs(valid)
         pieces = [(a, b) for a, b in zip(starts, stops) if b - a >= MIN_PIECE_SAMPLES]
         if not pieces:

@@ -14,8 +14,7 @@ from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
 from ._loader_common import (
     G,
-    fill_short_gaps,
-    make_recording,
+        make_recording,
     map_codes,
     progress,
     read_table,
@@ -138,6 +137,8 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     Recording
         One per session (or per piece between long gaps), acc (m/s²) and gyro (rad/s) at hand, chest and ankle.
     """
+    from ..preprocessing import fill_gaps
+
     src = open_source(source)
     names = [n for n in require(src, "*Protocol/subject*.dat", "PAMAP2 protocol files",
                                 f"download and unpack {CARD.files[0].url} and pass the folder or the zip")
@@ -157,7 +158,8 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
         for start in _BLOCKS.values():
             cols.extend(range(start + 1, start + 4))  # acc ±16 g
             cols.extend(range(start + 7, start + 10))  # gyro
-        signals, valid = fill_short_gaps(table[:, cols], MAX_GAP_SAMPLES)
+        signals = fill_gaps(table[:, cols], MAX_GAP_SAMPLES, edges="leave")
+        valid = ~np.isnan(signals).any(axis=1)
         starts, stops = true_runs(valid)
         pieces = [(a, b) for a, b in zip(starts, stops) if b - a >= MIN_PIECE_SAMPLES]
         if len(pieces) == 0:
