@@ -11,9 +11,9 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import G, make_recording, progress, read_table, require, synthetic_imu, write_text
+from ._loader_common import make_recording, progress, read_table, require, synthetic_imu, write_text
 
-__all__ = ["CARD", "parse", "write_sample_files", "codes_to_g"]
+__all__ = ["CARD", "parse", "write_sample_files", "codes_to_si"]
 
 #: Activity folders of ``HMP_Dataset`` in vocabulary order.
 _FOLDERS = (
@@ -25,9 +25,12 @@ FULL_SCALE_G = 1.5
 MAX_CODE = 63
 
 
-def codes_to_g(codes: np.ndarray) -> np.ndarray:
-    """6-bit accelerometer codes to g: ``-1.5 + code / 63 * 3`` (the dataset's documented formula)."""
-    return -FULL_SCALE_G + np.asarray(codes, dtype=np.float64) / MAX_CODE * (2 * FULL_SCALE_G)
+def codes_to_si(codes: np.ndarray) -> np.ndarray:
+    """6-bit accelerometer codes to m/s²: ``(-1.5 + code / 63 * 3) g`` (the dataset's documented formula), through
+    :func:`imuhar.preprocessing.adc_to_si`."""
+    from ..preprocessing import adc_to_si
+
+    return adc_to_si(codes, bits=6, value_range=(-FULL_SCALE_G, FULL_SCALE_G), unit="g")
 
 
 CARD = DatasetCard(
@@ -122,7 +125,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
             raise DataFormatError(f"{where}: row {r + 1} column {c + 1} holds {codes[r, c]:g}; WHARF stores integer "
                                   f"codes 0..63 (-1.5..+1.5 g). The file is not from this dataset or is damaged.")
         yield make_recording(
-            CARD, acc={"right_wrist": codes_to_g(codes) * G}, gyro=None,
+            CARD, acc={"right_wrist": codes_to_si(codes)}, gyro=None,
             labels=np.full(codes.shape[0], cls, dtype=np.int64), subject=volunteer,
             recording_id=f"{_FOLDERS[cls]}/{stamp}-{volunteer}", source_file=name,
         )
