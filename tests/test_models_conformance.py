@@ -159,3 +159,14 @@ def test_default_sizes_fit_a_cpu():
         n = build_encoder(name).n_parameters()
         assert 3e5 < n < 2.5e6, (name, n)
     assert math.isclose(build_encoder("graph").n_parameters() / 1e6, 1.2, abs_tol=0.3)
+
+
+@pytest.mark.parametrize("name,extra", VARIANTS, ids=IDS)
+def test_windows_without_sensors_stay_finite(name, extra):
+    model = make(name, extra).train()
+    x, mask = batch()
+    mask[4] = False  # one window with no sensor at all
+    assert torch.isfinite(model(x, mask)).all()
+    model(x, torch.zeros_like(mask))  # a whole batch without sensors must not poison running statistics
+    assert all(torch.isfinite(v).all() for v in model.state_dict().values() if v.is_floating_point())
+    assert torch.isfinite(model.eval()(x, mask)).all()

@@ -141,8 +141,6 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     UnsafeWeightsError
         If the file is not safetensors.
     """
-    import torch
-
     path = Path(path)
     if path.is_dir():
         found = latest_checkpoint(path)
@@ -177,5 +175,4 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             "torch": tensors[f"rng.torch.{r}"],
             "cuda": [tensors[f"rng.cuda.{r}.{i}"] for i in range(int(entry.get("n_cuda", 0)))],
         })  # fmt: skip
-    _ = torch  # tensors above are torch tensors; the import documents the dependency
     return Checkpoint(path, model_state, optimizer_state, rng_states, record)
