@@ -510,3 +510,35 @@ def test_truncated_last_row_is_reported(tmp_path, rng):
     path.write_text(path.read_text()[:-200])  # cut in the middle of the last row
     with pytest.raises(DataFormatError, match=r"subject102\.dat: the last row has \d+ of 54 columns.*truncated"):
         list(_pamap2.parse(tmp_path, verbose=False))
+
+
+# ----------------------------------------------------------------------------------------------- placements
+MY_LOADERS = ("opportunity", "motionsense", "w_har", "shoaib", "har70plus", "realworld", "tnda_har", "pamap2",
+              "usc_had", "mhealth", "harth", "ut_complex", "wharf", "wisdm", "dsads", "mmact")
+#: Deliberate departures from the alias table, each explained on the dataset's card.
+PLACEMENT_OVERRIDES = {
+    ("harth", "back"): "spine1",  # the lower back (L3), not the upper back
+    ("har70plus", "back"): "spine1",
+    ("mhealth", "right-lower-arm"): "right_wrist",  # the README places this unit on the right wrist
+}
+
+
+@pytest.mark.parametrize("module", MY_LOADERS)
+def test_placements_follow_the_canonical_alias_table(module):
+    """A sensor named like a body part lands where imuhar's alias table puts that part (up to the documented side),
+    so the same body location means the same node in every dataset (UniMTS put thighs on two different joints)."""
+    import importlib
+
+    from imuhar.core import UnknownPlacementError, resolve_placement
+
+    card = importlib.import_module(f"imuhar.datasets._{module}").CARD
+    unsided = lambda node: node.replace("left_", "").replace("right_", "")
+    for sensor, node in card.placements.items():
+        expected = PLACEMENT_OVERRIDES.get((card.name, sensor))
+        if expected is None:
+            try:
+                expected = resolve_placement(sensor.split(" (")[0])
+            except UnknownPlacementError:
+                continue  # file-specific codes such as "RUA" or "T" are mapped on the card, with the reason
+        assert unsided(node) == unsided(expected), f"{card.name}: {sensor!r} -> {node}, alias table says {expected}"
+    assert card.placements and set(card.sensors) == set(card.placements.values())
