@@ -9,6 +9,7 @@ from ._base import Encoder
 from ._conv1d import CNNEncoder, MobileNet1DEncoder, ResNet1DEncoder
 from ._dist import all_gather_cat, all_reduce_sum
 from ._graph import GraphEncoder, spatial_adjacency
+from ._inference import embed_windows, windows_to_arrays
 from ._layers import ChannelLayerNorm, MaskedBatchNorm, masked_mean
 from ._registry import EncoderSpec, build_encoder, get_encoder_class, list_encoders, register_encoder
 from .weights import (
@@ -37,6 +38,7 @@ __all__ = [
     "all_reduce_sum",
     "build_encoder",
     "check_safetensors",
+    "embed_windows",
     "get_encoder_class",
     "list_encoders",
     "load_tensors",
@@ -48,5 +50,6 @@ __all__ = [
     "save_weights",
     "sha256_file",
     "spatial_adjacency",
+    "windows_to_arrays",
     "write_json_atomic",
 ]
