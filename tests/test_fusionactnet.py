@@ -152,6 +152,23 @@ def test_stage_two_freezing_respected(monkeypatch, mult):
     assert all(p.requires_grad for p in model.networks_[0].parameters())  # unfrozen again after stage 2
 
 
+def test_relative_rate_slows_adam_steps_and_folds_back():
+    from imuhar.methods.fusionactnet._train import relative_rate
+
+    torch.manual_seed(0)
+    for mult in (1.0, 0.1):
+        lin = torch.nn.Linear(4, 3)
+        before = lin.weight.detach().clone()
+        with relative_rate([lin], mult):
+            opt = torch.optim.Adam([p for p in lin.parameters() if p.requires_grad], lr=0.01)
+            lin(torch.randn(8, 4)).pow(2).sum().backward()
+            opt.step()
+        step = (lin.weight.detach() - before).abs()
+        # Adam's first step has size lr per element; theta moves mult times that
+        torch.testing.assert_close(step, torch.full_like(step, 0.01 * mult), rtol=1e-3, atol=1e-6)
+        assert isinstance(lin.weight, torch.nn.Parameter) and not hasattr(lin, "parametrizations")
+
+
 def test_no_gate_ablation_is_one_classifier_over_all_classes():
     model = FusionActNet(use_gate=False, **TINY).fit(_windows(), verbose=False)
     p = model.predict_proba(_windows(n=10, seed=2))

@@ -212,8 +212,7 @@ class FusionActNet(Method):
             present = self.static_ids_ + self.dynamic_ids_
             net = _MaskedClassifier(self._classifier(arch, n_in, len(present)), present, n_classes)
             hist["single"] = train_stage(
-                net, x, y, fit_idx, val_idx, params=[{"params": net.parameters(), "lr": self.lr}],
-                epochs=self.expert_epochs, seed=seed, label_smoothing=self.label_smoothing, desc=f"{arch} (no gate)", **kw,
+                net, x, y, fit_idx, val_idx, lr=self.lr, epochs=self.expert_epochs, seed=seed, label_smoothing=self.label_smoothing, desc=f"{arch} (no gate)", **kw,
             )
             return net, hist
         experts: dict[str, nn.Module | None] = {}
@@ -225,7 +224,7 @@ class FusionActNet(Method):
             in_group = lambda idx: idx[np.isin(y[idx].numpy(), ids)]  # noqa: E731
             hist[group] = train_stage(
                 expert, x, y, in_group(fit_idx), in_group(val_idx),
-                params=[{"params": expert.parameters(), "lr": self.lr}], epochs=self.expert_epochs, seed=seed,
+                lr=self.lr, epochs=self.expert_epochs, seed=seed,
                 label_smoothing=self.label_smoothing, desc=f"{group} expert ({arch})", **kw,
             )
             experts[group] = expert.inner
@@ -235,18 +234,16 @@ class FusionActNet(Method):
             self._gate(n_in) if both else None,
         )
         if both:
+            trained = [e for e in experts.values() if e is not None]
             frozen = self.expert_lr_mult == 0
-            expert_params = [p for e in experts.values() if e is not None for p in e.parameters()]
-            for p in expert_params:
+            for p in (p for e in trained for p in e.parameters()):
                 p.requires_grad_(not frozen)
-            groups = [{"params": net.gate.parameters(), "lr": self.gate_lr}]
-            if not frozen and expert_params:
-                groups.append({"params": expert_params, "lr": self.gate_lr * self.expert_lr_mult})
             hist["gate"] = train_stage(
-                net, x, y, fit_idx, val_idx, params=groups, epochs=self.gate_epochs, seed=seed + 1000,
-                frozen=[e for e in experts.values() if e is not None] if frozen else [], desc=f"gate ({arch})", **kw,
+                net, x, y, fit_idx, val_idx, lr=self.gate_lr, epochs=self.gate_epochs, seed=seed + 1000,
+                frozen=trained if frozen else [], slow=[] if frozen else trained, slow_mult=self.expert_lr_mult,
+                desc=f"gate ({arch})", **kw,
             )
-            for p in expert_params:
+            for p in net.parameters():
                 p.requires_grad_(True)
         return net, hist
 

@@ -1,18 +1,20 @@
-"""One training stage of FusionActNet: minibatch AdamW with a cosine schedule, keeping the epoch that is best
-on the validation windows (carved from training subjects by the caller)."""
+"""One training stage of FusionActNet on the shared :class:`imuhar.training.Trainer`, keeping the epoch that is
+best on validation windows (carved from training subjects by the caller)."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import math
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.utils import parametrize
 
-__all__ = ["train_stage", "augment_batch", "nll_with_smoothing"]
+__all__ = ["train_stage", "augment_batch", "nll_with_smoothing", "relative_rate"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,43 @@ def _evaluate(net: nn.Module, x: torch.Tensor, y: torch.Tensor, idx: np.ndarray,
     return loss / n, correct / n
 
 
+class _Offset(nn.Module):
+    """Parametrization ``theta = theta0 + mult * delta``: Adam's steps on ``delta`` move ``theta`` ``mult`` times slower."""
+
+    def __init__(self, base: torch.Tensor, mult: float) -> None:
+        super().__init__()
+        self.register_buffer("base", base.detach().clone())
+        self.mult = float(mult)
+
+    def forward(self, delta: torch.Tensor) -> torch.Tensor:
+        return self.base + self.mult * delta
+
+    def right_inverse(self, theta: torch.Tensor) -> torch.Tensor:
+        return (theta - self.base) / self.mult
+
+
+@contextlib.contextmanager
+def relative_rate(modules: Sequence[nn.Module], mult: float) -> Iterator[None]:
+    """Train ``modules`` at ``mult`` times the optimizer's learning rate, inside the shared loop's one rate.
+
+    Every parameter becomes ``theta0 + mult * delta`` with ``delta`` trainable from 0; Adam's update of
+    ``delta`` is invariant to gradient scale, so ``theta`` moves ``mult`` times slower, and weight decay pulls it
+    back towards ``theta0`` (the stage-1 weights). On exit the parametrization is folded back into plain
+    parameters.
+    """
+    done: list[tuple[nn.Module, str]] = []
+    try:
+        # List first: registering adds modules (and parameters) to the tree being walked.
+        targets = [(sub, name) for m in modules for sub in m.modules() for name, _ in sub.named_parameters(recurse=False)]
+        for sub, name in targets:
+            parametrize.register_parametrization(sub, name, _Offset(getattr(sub, name), mult))
+            done.append((sub, name))
+        yield
+    finally:
+        for sub, name in done:
+            parametrize.remove_parametrizations(sub, name, leave_parametrized=True)
+
+
 def train_stage(
     net: nn.Module,
     x: torch.Tensor,
@@ -80,7 +119,7 @@ def train_stage(
     fit_idx: np.ndarray,
     val_idx: np.ndarray,
     *,
-    params: Iterable[dict[str, Any]],
+    lr: float,
     epochs: int,
     seed: int,
     batch_size: int = 64,
@@ -88,11 +127,13 @@ def train_stage(
     augment: bool = True,
     label_smoothing: float = 0.0,
     frozen: Sequence[nn.Module] = (),
+    slow: Sequence[nn.Module] = (),
+    slow_mult: float = 1.0,
     device: str = "cpu",
     verbose: bool = True,
     desc: str = "training",
 ) -> dict[str, Any]:
-    """Train ``net`` in place and load the weights of its best validation epoch.
+    """Train ``net`` in place with :class:`imuhar.training.Trainer`; load the weights of its best validation epoch.
 
     Parameters
     ----------
@@ -104,13 +145,16 @@ def train_stage(
     fit_idx, val_idx : ndarray of int
         Rows of ``x`` to train on and to select the epoch on (disjoint subjects). With no validation rows
         the last epoch is kept.
-    params : iterable of dict
-        AdamW parameter groups, each with its own ``lr``.
+    lr : float
+        Peak learning rate (one warm-up epoch, cosine decay).
     epochs : int
     seed : int
-        Seeds shuffling and augmentation.
+        Seeds data order, initialization draws and augmentation.
     frozen : sequence of nn.Module
-        Sub-modules kept in eval mode (fixed batch-norm statistics, no dropout) while the rest trains.
+        Sub-modules whose parameters do not train (the caller sets ``requires_grad=False``); they are kept
+        in eval mode, so their batch-norm statistics stay fixed too.
+    slow, slow_mult : sequence of nn.Module, float
+        Sub-modules trained at ``slow_mult`` times ``lr`` (:func:`relative_rate`).
 
     Returns
     -------
@@ -118,55 +162,56 @@ def train_stage(
         ``best_epoch`` (1-based), ``val_accuracy``, ``val_loss`` of that epoch and per-epoch lists
         ``train_loss``, ``val_loss_curve``, ``val_accuracy_curve``.
     """
-    from tqdm.auto import tqdm
+    from torch.utils.data import TensorDataset
 
-    net.to(device)
-    groups = [g for g in params]
-    opt = torch.optim.AdamW(groups, weight_decay=weight_decay)
-    steps_per_epoch = max(1, math.ceil(len(fit_idx) / batch_size))
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=[g["lr"] for g in groups], total_steps=epochs * steps_per_epoch, pct_start=0.15, anneal_strategy="cos"
-    )
-    gen = torch.Generator().manual_seed(int(seed))
-    fit_t = torch.as_tensor(fit_idx, dtype=torch.long)
-    hist: dict[str, Any] = {"train_loss": [], "val_loss_curve": [], "val_accuracy_curve": []}
-    best = (-1.0, math.inf)
-    best_state, best_epoch = None, epochs
-    bar = tqdm(range(epochs), desc=desc, disable=not verbose, leave=False)
-    for epoch in bar:
-        net.train()
+    from ...training import Trainer
+
+    fit_t = torch.as_tensor(np.asarray(fit_idx), dtype=torch.long)
+    dataset = TensorDataset(x[fit_t], y[fit_t])
+    batch_size = int(min(batch_size, len(dataset)))
+    steps_per_epoch = max(1, len(dataset) // batch_size)
+    gen = torch.Generator().manual_seed(int(seed) + 7919)
+    frozen = list(frozen)
+
+    def loss_fn(module: nn.Module, batch: Any) -> torch.Tensor:
+        xb, yb = batch
         for m in frozen:
             m.eval()
-        order = fit_t[torch.randperm(len(fit_t), generator=gen)]
-        total = 0.0
-        for i in range(0, len(order), batch_size):
-            b = order[i : i + batch_size]
-            if len(b) < 2:  # batch norm needs two samples
-                continue
-            xb = x[b]
-            if augment:
-                xb = augment_batch(xb, gen)
-            out = net(xb.to(device))
-            lp = out[0] if isinstance(out, tuple) else out
-            loss = nll_with_smoothing(lp, y[b].to(device), label_smoothing)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss.detach()) * len(b)
-        hist["train_loss"].append(total / max(len(order), 1))
-        if len(val_idx):
-            vl, va = _evaluate(net, x, y, val_idx, batch_size, device)
-            hist["val_loss_curve"].append(vl)
-            hist["val_accuracy_curve"].append(va)
-            if (va, -vl) > (best[0], -best[1]):
-                best, best_epoch = (va, vl), epoch + 1
-                best_state = copy.deepcopy(net.state_dict())
-            bar.set_postfix(loss=f"{hist['train_loss'][-1]:.3f}", val_acc=f"{va:.3f}")
-    if best_state is not None:
-        net.load_state_dict(best_state)
-    else:
-        logger.warning("%s: no validation windows; keeping the last epoch", desc)
+        if augment:
+            xb = augment_batch(xb, gen)
+        out = module(xb)
+        lp = out[0] if isinstance(out, tuple) else out
+        return nll_with_smoothing(lp, yb, label_smoothing)
+
+    best: dict[str, Any] = {"key": (-1.0, -math.inf), "state": None, "epoch": epochs, "acc": None, "loss": None}
+    curves: dict[str, list[float]] = {"val_loss_curve": [], "val_accuracy_curve": []}
+
+    def on_epoch_end(epoch: int, module: nn.Module) -> dict[str, float]:
+        if not len(val_idx):
+            return {}
+        vl, va = _evaluate(module, x, y, val_idx, batch_size, device)
+        curves["val_loss_curve"].append(vl)
+        curves["val_accuracy_curve"].append(va)
+        if (va, -vl) > best["key"]:
+            best.update(key=(va, -vl), state=copy.deepcopy(module.state_dict()), epoch=epoch + 1, acc=va, loss=vl)
+        return {"val_loss": vl, "val_accuracy": va}
+
+    trainer = Trainer(
+        epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, schedule="cosine",
+        warmup_steps=steps_per_epoch, grad_clip=None, seed=seed, device=device, verbose=verbose,
+        config={"stage": desc},
+    )  # fmt: skip
+    with relative_rate(slow, slow_mult) if slow else contextlib.nullcontext():
+        result = trainer.fit(net, dataset, loss_fn, on_epoch_end=on_epoch_end)
+        if best["state"] is not None:
+            net.load_state_dict(best["state"])
+        else:
+            logger.warning("%s: no validation windows; keeping the last epoch", desc)
     net.eval()
-    hist.update(best_epoch=best_epoch, val_accuracy=best[0] if best_state is not None else None, val_loss=best[1] if best_state is not None else None)
-    return hist
+    return {
+        "best_epoch": best["epoch"],
+        "val_accuracy": best["acc"],
+        "val_loss": best["loss"],
+        "train_loss": [row["loss"] for row in result.history],
+        **curves,
+    }
