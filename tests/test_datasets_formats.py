@@ -264,7 +264,7 @@ class TestUscHad:
         path = tmp_path / "USC-HAD" / "Subject7" / "a12t3.mat"
         path.parent.mkdir(parents=True)
         readings = np.tile([0.0, -1.0, 0.0, 90.0, 0.0, -180.0], (50, 1))
-        savemat(path, {"sensor_readings": readings, "activity_numbr": "12"})  # the misspelt field of some files
+        savemat(path, {"sensor_readings": readings, "activity_numbr": "12"})  # metadata fields are not relied on
         (rec,) = list(self.mod.parse(tmp_path, verbose=False))
         np.testing.assert_allclose(rec.acc["right_hip"][0], [0, -9.80665, 0])
         np.testing.assert_allclose(rec.gyro["right_hip"][0], [np.pi / 2, 0, -np.pi])

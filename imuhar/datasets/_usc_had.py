@@ -58,7 +58,7 @@ CARD = DatasetCard(
     notes="""\
 - Reads `USC-HAD/Subject{1..14}/a{activity}t{trial}.mat` (MATLAB v5). Each holds `sensor_readings` (N x 6:
   acc x, y, z in g, then gyro x, y, z in deg/s) and metadata fields; the activity and trial come from the file
-  name (the `activity_number` field is spelled differently in some files, so it is not read).
+  name, not from the metadata fields (whose names are reported to vary between files; check).
 - The MotionNode sat in a phone pouch at the front right hip. It is mapped to `right_hip` (the thigh-side hip
   node, like a front trouser pocket) **(assumption: a pouch on the belt also moves with the pelvis)**.
 - One recording per trial (5 trials per activity and subject), every sample labelled with the activity.

@@ -91,7 +91,8 @@ CARD = DatasetCard(
 - Reads `smartphoneatpocket.csv` and `smartphoneatwrist.csv`: no header, 14 comma-separated columns: timestamp,
   acc (x, y, z), linear acc, gyro, magnetometer, activity code 11111-11123 (walk, stand, jog, sit, bike,
   upstairs, downstairs, type, write, coffee, talk, smoke, eat). Both files hold the same number of rows with the
-  same codes: row i of one is paired with row i of the other, as the authors released them.
+  same codes: row i of one is paired with row i of the other, as the authors released them. This layout is
+  taken from third-party loaders and the paper; BENCHMARKS.md expected per-participant files **(check)**.
 - **No participant ids.** The paper used 30 min of data per activity with an equal share from each participant
   (10 for the simple activities, 7 for typing, writing, coffee, talking and eating, 6 for smoking). We cut each
   activity's rows, in file order, into that many equal consecutive blocks and call them P1..Pn **(assumption)**;

@@ -83,7 +83,7 @@ CARD = DatasetCard(
   either stream cuts the grid, and pieces shorter than 1 s are dropped. Where a gyroscope file lacks an activity,
   that recording is acc-only.
 - Phone and watch were not synchronised with each other, so each device yields its own recordings (metadata
-  `device`). UniMTS used the watch only.
+  `device`). UniMTS used the watch only: `parse(..., devices=("watch",))` or `load_dataset("wisdm", devices=...)`.
 - Placements are assumptions: the phone sat in a trouser pocket (side not documented; `right_hip`) and the watch
   on the dominant wrist (`right_wrist`, most subjects being right-handed).
 """,
