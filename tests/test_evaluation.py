@@ -180,3 +180,28 @@ def test_result_rows_round_trip(tmp_path, rng):
     assert {"accuracy_low", "accuracy_high", "dataset", "k"} <= set(frame.columns)
     with pytest.raises(InvalidParameterError, match="protocol"):
         ResultRow("d", "s", "guess", "m", 0, None, {}, 2)
+
+
+def test_markdown_report_and_plots(tmp_path, rng):
+    from imuhar.evaluation import markdown_report, plot_confusion_matrix, plot_k_shot_curve
+
+    centers = rng.normal(size=(3, 6)) * 2
+    train_x, train_y = _clusters(rng, 90, centers)
+    test_x, test_y = _clusters(rng, 60, centers)
+    rows = []
+    for model, noise in (("pretrained", 0.0), ("scratch", 3.0)):
+        tx = train_x + noise * rng.normal(size=train_x.shape)
+        rows += run_few_shot(train_y, test_y, n_classes=3, train_x=tx, test_x=test_x, ks=(1, 5), repeats=2,
+                             dataset="toy", split="authors' test subjects", model=model, class_names=list("abc"),
+                             n_bootstrap=50)  # fmt: skip
+    rows.append(run_zero_shot(test_x, centers, test_y, dataset="toy", split="authors' test subjects",
+                              model="pretrained", class_names=list("abc"), n_bootstrap=50))  # fmt: skip
+    text = markdown_report(rows, notes=["made by a test"])
+    header = next(line for line in text.splitlines() if line.startswith("| dataset"))
+    for field in ("dataset", "split", "protocol", "model", "seed", "k"):
+        assert f" {field} " in header
+    assert "## Mean ± standard deviation over seeds" in text and "made by a test" in text
+    assert text.count("| toy |") == len(rows) + 4  # every row, plus 4 (model, k) summaries
+    png = plot_confusion_matrix(rows[-1], tmp_path / "cm.png")
+    curve = plot_k_shot_curve(rows, tmp_path / "k.png")
+    assert png.read_bytes()[:4] == b"\x89PNG" and curve.stat().st_size > 1000

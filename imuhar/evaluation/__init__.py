@@ -26,6 +26,7 @@ from ._protocols import (
     select_probe_c,
     zero_shot_scores,
 )
+from ._report import markdown_report, plot_confusion_matrix, plot_k_shot_curve
 from ._results import (
     PROTOCOLS,
     ResultRow,
@@ -49,6 +50,9 @@ __all__ = [
     "evaluate_scores",
     "linear_probe_scores",
     "macro_f1",
+    "markdown_report",
+    "plot_confusion_matrix",
+    "plot_k_shot_curve",
     "read_results",
     "recall_at_k",
     "results_frame",
