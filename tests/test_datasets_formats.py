@@ -542,3 +542,20 @@ def test_placements_follow_the_canonical_alias_table(module):
                 continue  # file-specific codes such as "RUA" or "T" are mapped on the card, with the reason
         assert unsided(node) == unsided(expected), f"{card.name}: {sensor!r} -> {node}, alias table says {expected}"
     assert card.placements and set(card.sensors) == set(card.placements.values())
+
+
+def test_download_archive_wrapping_the_authors_zip(tmp_path, rng):
+    """UCI archives often hold the authors' own zip (PAMAP2_Dataset.zip inside the download): read it in place."""
+    from imuhar.datasets import _pamap2, _wisdm
+
+    for mod in (_pamap2, _wisdm):
+        folder = tmp_path / mod.CARD.name
+        expected = mod.write_sample_files(folder, rng)
+        inner = _zip(folder)
+        outer = tmp_path / f"{mod.CARD.name}-download.zip"
+        with zipfile.ZipFile(outer, "w") as z:
+            z.write(inner, "authors-release.zip")
+            z.writestr("readme.txt", "the release notes")
+        recs = list(mod.parse(outer, verbose=False))
+        assert len(recs) == expected["n_recordings"]
+        assert {r.subject for r in recs} == expected["subjects"]

@@ -12,7 +12,7 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import G, make_recording, progress, require, synthetic_imu, write_text
+from ._loader_common import G, descend, make_recording, progress, require, synthetic_imu, write_text
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -128,7 +128,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     Recording
         Five units (acc m/s², gyro rad/s) at 25 Hz, every sample labelled with the activity.
     """
-    src = open_source(source)
+    src = descend(open_source(source), "*a[0-9][0-9]/p*/s[0-9][0-9].txt")
     names = require(src, "*a[0-9][0-9]/p*/s[0-9][0-9].txt", "DSADS segment files",
                     f"download {CARD.files[0].url}, unpack it and pass the folder (or the zip)")
     groups: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)

@@ -15,7 +15,7 @@ from ..core import LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._harth import _ACTIVITIES, read_back_thigh_csv, write_back_thigh_csv
 from ._io import open_source
-from ._loader_common import progress, require
+from ._loader_common import descend, progress, require
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -67,7 +67,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     verbose : bool
         Show a progress bar.
     """
-    src = open_source(source)
+    src = descend(open_source(source), "*5[0-9][0-9].csv")
     names = [n for n in require(src, "*5[0-9][0-9].csv", "HAR70+ subject files (501.csv ... 518.csv)",
                                 f"download {CARD.files[0].url} and pass the folder or the zip")
              if _NAME_RE.search(n)]

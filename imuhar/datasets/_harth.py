@@ -16,7 +16,17 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import DataSource, open_source
-from ._loader_common import G, make_recording, map_codes, progress, read_table, require, synthetic_imu, write_text
+from ._loader_common import (
+    G,
+    descend,
+    make_recording,
+    map_codes,
+    progress,
+    read_table,
+    require,
+    synthetic_imu,
+    write_text,
+)
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -136,7 +146,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     verbose : bool
         Show a progress bar.
     """
-    src = open_source(source)
+    src = descend(open_source(source), "*S[0-9][0-9][0-9].csv")
     names = [n for n in require(src, "*S[0-9][0-9][0-9].csv", "HARTH subject files (S0xx.csv)",
                                 f"download {CARD.files[0].url} and pass the folder or the zip")
              if _NAME_RE.search(n)]

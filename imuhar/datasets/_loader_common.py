@@ -28,6 +28,7 @@ __all__ = [
     "infer_acc_scale",
     "infer_gyro_scale",
     "align_streams",
+    "descend",
 ]
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,38 @@ G: float = 9.80665
 DEG2RAD: float = float(np.pi / 180.0)
 
 T = TypeVar("T")
+
+
+class _NestedZip(DataSource):
+    """A zip archive stored inside another source, read into memory (many download archives wrap another zip)."""
+
+    def __init__(self, outer: DataSource, name: str):
+        import zipfile
+
+        self.path = Path(outer.describe(name))
+        self._zip = zipfile.ZipFile(io.BytesIO(outer.read_bytes(name)))
+        self._names = sorted(n for n in self._zip.namelist() if not n.endswith("/"))
+
+
+def descend(source: DataSource, pattern: str) -> DataSource:
+    """``source`` itself if a file matches ``pattern``, else the first zip inside it that holds one.
+
+    Download archives often wrap the authors' own zip (a UCI archive holding ``PAMAP2_Dataset.zip``); the inner
+    archive is read into memory, so nothing is unpacked beside the user's files.
+    """
+    if source.glob(pattern):
+        return source
+    import zipfile
+
+    for name in source.glob("*.zip"):
+        try:
+            inner = _NestedZip(source, name)
+        except zipfile.BadZipFile:
+            continue
+        if inner.glob(pattern):
+            logger.info("reading %s from the archive inside %s", pattern, source.describe(name))
+            return inner
+    return source
 
 
 def require(source: DataSource, pattern: str, what: str, fix: str) -> list[str]:

@@ -11,7 +11,18 @@ import numpy as np
 from ..core import Activity, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import DEG2RAD, G, make_recording, map_codes, progress, read_table, require, synthetic_imu, write_text
+from ._loader_common import (
+    G,
+    DEG2RAD,
+    descend,
+    make_recording,
+    map_codes,
+    progress,
+    read_table,
+    require,
+    synthetic_imu,
+    write_text,
+)
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -86,7 +97,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     Recording
         Chest (acc only), left ankle and right wrist (acc in m/s², gyro in rad/s), 50 Hz, labels 0 -> -1.
     """
-    src = open_source(source)
+    src = descend(open_source(source), "*mHealth_subject*.log")
     names = [n for n in require(src, "*mHealth_subject*.log", "MHEALTH session logs",
                                 f"download {CARD.files[0].url}, unpack it and pass the folder or the zip")
              if _NAME_RE.search(n)]

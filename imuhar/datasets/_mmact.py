@@ -19,6 +19,7 @@ from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
 from ._loader_common import (
+    descend,
     G,
     align_streams,
     infer_acc_scale,
@@ -176,7 +177,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     verbose : bool
         Show a progress bar.
     """
-    src = open_source(source)
+    src = descend(open_source(source), "*subject*/scene*/session*/*.csv")
     names = [n for n in require(src, "*subject*/scene*/session*/*.csv", "MMAct sensor trials",
                                 "request the sensor data on the MMAct page and pass the archive or its folder")
              if _NAME_RE.search(n)]

@@ -11,7 +11,7 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import G, make_recording, progress, read_table, require, synthetic_imu, write_text
+from ._loader_common import G, descend, make_recording, progress, read_table, require, synthetic_imu, write_text
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -86,7 +86,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     """
     import pandas as pd
 
-    src = open_source(source)
+    src = descend(open_source(source), "*_*/sub_*.csv")
     names = [n for n in require(src, "*_*/sub_*.csv", "MotionSense device-motion trials",
                                 f"download {CARD.files[0].url} and pass the folder or the zip")
              if _NAME_RE.search(n)]

@@ -12,7 +12,18 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import DataSource, open_source
-from ._loader_common import G, make_recording, map_codes, progress, read_table, require, synthetic_imu, true_runs, write_text
+from ._loader_common import (
+    G,
+    descend,
+    make_recording,
+    map_codes,
+    progress,
+    read_table,
+    require,
+    synthetic_imu,
+    true_runs,
+    write_text,
+)
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -126,7 +137,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     """
     from ..preprocessing import fill_gaps
 
-    src = open_source(source)
+    src = descend(open_source(source), "*S[0-9]-*.dat")
     names = [n for n in require(src, "*S[0-9]-*.dat", "OPPORTUNITY session files (S1-ADL1.dat ...)",
                                 f"download {CARD.files[0].url} and pass the folder or the zip") if _NAME_RE.search(n)]
     for name in progress(names, verbose, "opportunity"):

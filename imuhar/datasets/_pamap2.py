@@ -13,6 +13,7 @@ from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
 from ._loader_common import (
+    descend,
     G,
         make_recording,
     map_codes,
@@ -139,7 +140,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     """
     from ..preprocessing import fill_gaps
 
-    src = open_source(source)
+    src = descend(open_source(source), "*Protocol/subject*.dat")
     names = [n for n in require(src, "*Protocol/subject*.dat", "PAMAP2 protocol files",
                                 f"download and unpack {CARD.files[0].url} and pass the folder or the zip")
              if _NAME_RE.search(n)]

@@ -15,7 +15,7 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import G, align_streams, make_recording, progress, require, synthetic_imu
+from ._loader_common import G, align_streams, descend, make_recording, progress, require, synthetic_imu
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -142,7 +142,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     Recording
         One per proband, activity and part (and span between pauses); acc m/s², gyro rad/s.
     """
-    src = open_source(source)
+    src = descend(open_source(source), "*proband*")
     names = [n for n in src.names if _PROBAND_RE.search(n) and (n.lower().endswith(".zip") or _CSV_RE.search(n))]
     if not names:
         require(src, "*proband*/data/*", "RealWorld proband folders",

@@ -11,7 +11,17 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import G, make_recording, map_codes, progress, read_table, require, synthetic_imu, write_text
+from ._loader_common import (
+    G,
+    descend,
+    make_recording,
+    map_codes,
+    progress,
+    read_table,
+    require,
+    synthetic_imu,
+    write_text,
+)
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -96,7 +106,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     """
     import pandas as pd
 
-    src = open_source(source)
+    src = descend(open_source(source), "*Participant_*.csv")
     names = [n for n in require(src, "*Participant_*.csv", "Shoaib participant files (Participant_N.csv)",
                                 "unpack the RAR release and pass the folder holding DataSet/") if _NAME_RE.search(n)]
     names.sort(key=lambda n: int(_NAME_RE.search(n).group(1)))

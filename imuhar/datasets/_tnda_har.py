@@ -16,7 +16,19 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import G, infer_acc_scale, infer_gyro_scale, make_recording, map_codes, progress, read_table, require, synthetic_imu, write_text
+from ._loader_common import (
+    G,
+    descend,
+    infer_acc_scale,
+    infer_gyro_scale,
+    make_recording,
+    map_codes,
+    progress,
+    read_table,
+    require,
+    synthetic_imu,
+    write_text,
+)
 
 __all__ = ["CARD", "parse", "write_sample_files", "match_signal_column"]
 
@@ -151,7 +163,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     """
     import pandas as pd
 
-    src = open_source(source)
+    src = descend(open_source(source), "*.csv")
     names = require(src, "*.csv", "TNDA-HAR CSV files", "download the archive from IEEE DataPort (login) and pass it")
     found = 0
     for name in progress(names, verbose, "tnda-har"):

@@ -12,7 +12,7 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import DEG2RAD, G, make_recording, progress, require, synthetic_imu
+from ._loader_common import G, DEG2RAD, descend, make_recording, progress, require, synthetic_imu
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -82,7 +82,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     """
     from scipy.io import loadmat
 
-    src = open_source(source)
+    src = descend(open_source(source), "*Subject*/a*t*.mat")
     names = [n for n in require(src, "*Subject*/a*t*.mat", "USC-HAD trial files",
                                 f"download {CARD.files[0].url} and pass the folder or the zip")
              if _NAME_RE.search(n)]

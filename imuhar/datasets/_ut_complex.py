@@ -12,6 +12,7 @@ from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
 from ._loader_common import (
+    descend,
     G,
     align_streams,
     make_recording,
@@ -133,7 +134,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     verbose : bool
         Show a progress bar.
     """
-    src = open_source(source)
+    src = descend(open_source(source), "*smartphoneatpocket.csv")
     fix = "unpack the RAR release and pass the folder holding both CSV files"
     tables = {}
     for dev, fname in _FILES.items():

@@ -13,6 +13,7 @@ from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
 from ._loader_common import (
+    descend,
     G,
     align_streams,
     infer_gyro_scale,
@@ -111,7 +112,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     """
     import pandas as pd
 
-    src = open_source(source)
+    src = descend(open_source(source), "*motion_data_*users*")
     names = [n for n in require(src, "*motion_data_*users*", "the w-HAR motion file (motion_data_22_users.csv)",
                                 f"download {CARD.files[0].url} and pass its folder") if n.lower().endswith((".csv", ".txt"))]
     names = [n for n in names if "with_window" not in n] or names

@@ -11,7 +11,7 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import open_source
-from ._loader_common import make_recording, progress, read_table, require, synthetic_imu, write_text
+from ._loader_common import descend, make_recording, progress, read_table, require, synthetic_imu, write_text
 
 __all__ = ["CARD", "parse", "write_sample_files", "codes_to_si"]
 
@@ -102,7 +102,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     verbose : bool
         Show a progress bar.
     """
-    src = open_source(source)
+    src = descend(open_source(source), "*/Accelerometer-*.txt")
     names = require(src, "*/Accelerometer-*.txt", "WHARF trial files (HMP_Dataset/<Activity>/Accelerometer-*.txt)",
                     f"download {CARD.files[0].url}, unpack it (and the inner HMP_Dataset.zip) and pass the folder")
     folders = {f.lower(): i for i, f in enumerate(_FOLDERS)}

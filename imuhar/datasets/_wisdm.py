@@ -13,7 +13,7 @@ import numpy as np
 from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import DataSource, open_source
-from ._loader_common import G, align_streams, make_recording, progress, require, synthetic_imu, write_text
+from ._loader_common import G, align_streams, descend, make_recording, progress, require, synthetic_imu, write_text
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -158,7 +158,7 @@ def parse(source, *, verbose: bool = True, devices: tuple[str, ...] = ("phone", 
     bad = set(devices) - {"phone", "watch"}
     if bad:
         raise DataFormatError(f"devices must be 'phone' and/or 'watch'; received {sorted(bad)}")
-    src = open_source(source)
+    src = descend(open_source(source), "*raw/*/accel/data_*_accel_*.txt")
     names = [n for n in require(src, "*raw/*/accel/data_*_accel_*.txt", "WISDM raw accelerometer files",
                                 f"download {CARD.files[0].url}, unpack it (and the inner wisdm-dataset.zip) "
                                 f"and pass the folder")
