@@ -96,3 +96,20 @@ def test_trainer_validates_its_settings():
 
     with pytest.raises(FloatingPointError, match="lower lr"):
         Trainer(epochs=1, batch_size=8, verbose=False).fit(make_model(), PairDataset(8), nan_loss)
+
+
+def test_datasets_with_set_epoch_are_told_the_epoch(tmp_path):
+    class EpochData(PairDataset):
+        def __init__(self):
+            super().__init__(16)
+            self.calls = []
+
+        def set_epoch(self, epoch):
+            self.calls.append(epoch)
+
+    data = EpochData()
+    Trainer(epochs=2, batch_size=8, checkpoint_dir=tmp_path, verbose=False).fit(make_model(), data, pair_loss)
+    assert data.calls == [0, 1]
+    resumed = EpochData()
+    Trainer(epochs=3, batch_size=8, checkpoint_dir=tmp_path, verbose=False).fit(make_model(), resumed, pair_loss)
+    assert resumed.calls == [2]

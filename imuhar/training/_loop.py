@@ -254,7 +254,8 @@ class Trainer:
         module : torch.nn.Module
             Holds every trainable parameter; its parameters are moved to ``device``.
         dataset : torch.utils.data.Dataset
-            Map-style dataset; items are collated into batches.
+            Map-style dataset; items are collated into batches. If it has a ``set_epoch(epoch)`` method it is
+            called with the 0-based epoch before each epoch (also after a resume).
         loss_fn : callable
             ``loss_fn(module, batch)`` returns a scalar loss tensor, or ``(loss, metrics)`` where ``metrics``
             maps names to floats or scalar tensors (averaged over each epoch).
@@ -354,6 +355,8 @@ class Trainer:
 
         for epoch in range(start_epoch, self.epochs):
             sampler.set_epoch(epoch)
+            if callable(getattr(dataset, "set_epoch", None)):
+                dataset.set_epoch(epoch)  # epoch-dependent datasets (curricula, re-drawn crops) resume exactly too
             skip = start_step_in_epoch * local_batch if epoch == start_epoch else 0
             # A dedicated generator for the loader's worker base seed: the global torch generator is left to the
             # data and model (so a resumed run draws the same numbers), and worker seeds depend only on the epoch.
