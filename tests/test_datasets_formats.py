@@ -365,7 +365,7 @@ class TestOpportunity:
         self.mod.write_sample_files(tmp_path, rng)
         raw = np.genfromtxt(tmp_path / "OpportunityUCIDataset" / "dataset" / "S1-ADL1.dat")
         rec = next(iter(self.mod.parse(tmp_path, verbose=False)))
-        np.testing.assert_allclose(rec.acc["spine3"], raw[:, 37:40] * 9.80665 / 1000)  # BACK accX = column 38
+        np.testing.assert_allclose(rec.acc["spine3"], raw[:, 37:40] * 9.8 / 1000)  # BACK accX = column 38, value/9.8*1000
         np.testing.assert_allclose(rec.gyro["left_elbow"], raw[:, 92:95] / 1000)  # LLA gyroX = column 93
         assert np.all(rec.labels[raw[:, 243] == 0] == -1)
         assert np.isfinite(np.asarray(rec.acc["right_elbow"])).all()  # the 4-sample dropout was filled
@@ -559,3 +559,26 @@ def test_download_archive_wrapping_the_authors_zip(tmp_path, rng):
         recs = list(mod.parse(outer, verbose=False))
         assert len(recs) == expected["n_recordings"]
         assert {r.subject for r in recs} == expected["subjects"]
+
+
+def test_opportunity_challenge_layout_located_by_column_names(tmp_path):
+    """The challenge release has 9 columns per IMU and 116 in all; challenge_column_names.txt says where."""
+    from imuhar.datasets import _opportunity
+
+    names = {0: "MILLISEC", 114: "Locomotion", 115: "Gestures"}
+    for j, unit in enumerate(("BACK", "RUA", "RLA", "LUA", "LLA")):
+        for k, ax in enumerate(("accX", "accY", "accZ", "gyroX", "gyroY", "gyroZ", "magneticX", "magneticY", "magneticZ")):
+            names[37 + 9 * j + k] = f"InertialMeasurementUnit {unit} {ax}; value = round(original_value), unit = x"
+    folder = tmp_path / "OpportunityChallengeLabeled"
+    folder.mkdir()
+    (folder / "challenge_column_names.txt").write_text(
+        "\n".join(f"Column: {c + 1} {names.get(c, 'Other')}" for c in range(116)) + "\n")
+    data = np.zeros((60, 116))
+    data[:, 37 + 9 * 2 + 2] = 1000  # RLA accZ: 1 g
+    data[:, 37 + 9 * 2 + 3] = 500  # RLA gyroX: 0.5 rad/s
+    data[:, 114] = 5
+    (folder / "S3-ADL2.dat").write_text("\n".join(" ".join(str(int(v)) for v in r) for r in data) + "\n")
+    (rec,) = list(_opportunity.parse(tmp_path, verbose=False))
+    np.testing.assert_allclose(rec.acc["right_elbow"][0], [0, 0, 9.8])
+    np.testing.assert_allclose(rec.gyro["right_elbow"][0], [0.5, 0, 0])
+    assert rec.vocabulary.decode([rec.labels[0]]) == ["lie"] and rec.recording_id == "S3-ADL2"

@@ -37,6 +37,8 @@ _IMUS = {"BACK": 37, "RUA": 50, "RLA": 63, "LUA": 76, "LLA": 89}
 LOCOMOTION_COLUMN = 243
 #: Locomotion codes -> class ids; 0 is the NULL class.
 _CODES = {1: 0, 2: 1, 4: 2, 5: 3}
+#: The IMU accelerations were stored as round(value / 9.8 * 1000) (column_names.txt): 9.8, not 9.80665, undoes it.
+ACC_SCALE = 9.8
 #: Longest run of missing samples (30 Hz) that is linearly interpolated; longer runs split a session.
 MAX_GAP_SAMPLES = 30
 MIN_PIECE_SAMPLES = 30
@@ -87,9 +89,11 @@ CARD = DatasetCard(
   RUA 51, RLA 64, LUA 77, LLA 90; Locomotion = column 244).
 - Only the locomotion task is read: 1 stand, 2 walk, 4 sit, 5 lie; 0 (NULL) is unlabelled. The other label
   tracks (gestures, high-level activities) and the body-worn accelerometers, shoes and object sensors are not read.
-- Acceleration is stored as round(value x 1000) in milli-g: x 9.80665 / 1000 to m/s². The gyroscope columns are
-  round(value x 1000) with the unit given as unknown; the Xsens MTx reports rad/s, so we divide by 1000 and read
-  rad/s **(check)**, as UniMTS does.
+- IMU acceleration is stored as round(value / 9.8 x 1000) in milli-g (column_names.txt), so x 9.8 / 1000 gives
+  back the sensor's m/s². The gyroscope columns are round(value x 1000) with the unit given as unknown; the Xsens
+  MTx reports rad/s, so we divide by 1000 and read rad/s **(check)**, as UniMTS does.
+- The challenge release (`challenge_column_names.txt`, 9 columns per IMU) is read too: columns are located by
+  name wherever a `*column_names.txt` sits beside the data.
 - Missing values (NaN, dropped wireless packets) are linearly interpolated over runs of at most 30 samples (1 s);
   a longer run in any of the five IMUs splits the session, and pieces under 1 s are dropped.
 - Placements: BACK -> `spine3`, upper arms -> shoulder nodes (upper-arm segment), lower arms -> elbow nodes
@@ -100,29 +104,35 @@ CARD = DatasetCard(
 )
 
 _NAME_RE = re.compile(r"(?:^|/)(S(\d))-(ADL\d|Drill)\.dat$")
-_COLNAME_RE = re.compile(r"Column:\s*(\d+)\s+(.*?)(?:;|$)")
+_COLNAME_RE = re.compile(r"Column:\s*(\d+)\s+(.*?)\s*(?:;|$)", re.MULTILINE)
 
 
-def _columns(src: DataSource, dat_name: str) -> tuple[dict[str, int], int]:
-    """IMU accX columns and the Locomotion column, from ``column_names.txt`` beside the data if present."""
+def _columns(src: DataSource, dat_name: str) -> tuple[dict[str, int], int, int]:
+    """IMU accX columns, the Locomotion column and the column count, from the ``*column_names.txt`` beside the
+    data if present (the UCI release's ``column_names.txt`` or the challenge's ``challenge_column_names.txt``),
+    else the documented UCI positions."""
     folder = dat_name.rsplit("/", 1)[0] + "/" if "/" in dat_name else ""
-    candidates = [n for n in (folder + "column_names.txt",) if src.exists(n)]
+    candidates = [n for n in src.glob(folder + "*column_names.txt") if "/" not in n[len(folder):]]
     if not candidates:
-        return dict(_IMUS), LOCOMOTION_COLUMN
+        return dict(_IMUS), LOCOMOTION_COLUMN, N_COLUMNS
     where = src.describe(candidates[0])
     names = {}
     for m in _COLNAME_RE.finditer(src.read_text(candidates[0])):
         names[" ".join(m.group(2).split())] = int(m.group(1)) - 1
     imus = {}
     for unit in _IMUS:
-        key = f"InertialMeasurementUnit {unit} accX"
-        if key not in names:
-            raise DataFormatError(f"{where} does not name the column {key!r}; it does not describe the OPPORTUNITY "
-                                  f"layout this loader reads")
-        imus[unit] = names[key]
+        keys = [f"InertialMeasurementUnit {unit} {ax}" for ax in ("accX", "accY", "accZ", "gyroX", "gyroY", "gyroZ")]
+        missing = [k for k in keys if k not in names]
+        if missing:
+            raise DataFormatError(f"{where} does not name the column {missing[0]!r}; it does not describe the "
+                                  f"OPPORTUNITY layout this loader reads")
+        start = names[keys[0]]
+        if [names[k] - start for k in keys] != list(range(6)):
+            raise DataFormatError(f"{where}: the acc and gyro columns of IMU {unit} are not consecutive (accX..gyroZ)")
+        imus[unit] = start
     if "Locomotion" not in names:
         raise DataFormatError(f"{where} does not name the 'Locomotion' label column")
-    return imus, names["Locomotion"]
+    return imus, names["Locomotion"], max(names.values()) + 1
 
 
 def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
@@ -143,9 +153,9 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     for name in progress(names, verbose, "opportunity"):
         subject, _, session = _NAME_RE.search(name).groups()
         where = src.describe(name)
-        imus, loco = _columns(src, name)
-        table = read_table(src, name, sep=None, n_cols=N_COLUMNS, allow_nan=True,
-                           what=f"{N_COLUMNS} whitespace-separated columns described in column_names.txt")
+        imus, loco, n_cols = _columns(src, name)
+        table = read_table(src, name, sep=None, n_cols=n_cols, allow_nan=True,
+                           what=f"{n_cols} whitespace-separated columns described in column_names.txt")
         if np.isnan(table[:, loco]).any():
             raise DataFormatError(f"{where}: the Locomotion column (column {loco + 1}) has empty cells; the file is damaged")
         labels = map_codes(table[:, loco].astype(np.int64), _CODES, where, what="Locomotion label", unlabelled=(0,))
@@ -157,7 +167,7 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
         if not pieces:
             logger.warning("%s: no stretch of %d samples without long gaps in the five IMUs; skipped", where, MIN_PIECE_SAMPLES)
         for k, (a, b) in enumerate(pieces):
-            acc = {CARD.placements[u]: signals[a:b, 6 * j : 6 * j + 3] * (G / 1000.0) for j, u in enumerate(imus)}
+            acc = {CARD.placements[u]: signals[a:b, 6 * j : 6 * j + 3] * (ACC_SCALE / 1000.0) for j, u in enumerate(imus)}
             gyro = {CARD.placements[u]: signals[a:b, 6 * j + 3 : 6 * j + 6] / 1000.0 for j, u in enumerate(imus)}
             rid = f"{subject}-{session}" + (f"_part{k + 1}" if len(pieces) > 1 else "")
             yield make_recording(CARD, acc=acc, gyro=gyro, labels=labels[a:b], subject=subject, recording_id=rid,
@@ -166,14 +176,19 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
 
 def write_sample_files(root: Path, rng: np.random.Generator) -> dict:
     """Sessions S1-ADL1 and S2-Drill (6 s at 30 Hz: stand, NULL, walk), 250 columns with NaN in unread sensors
-    and a short dropout in one IMU, plus the ``column_names.txt`` lines of the columns read."""
+    and a short dropout in one IMU, plus a ``column_names.txt`` naming the 250 columns."""
     base = Path(root) / "OpportunityUCIDataset" / "dataset"
-    lines = ["Data columns:", "Column: 1 MILLISEC; unit = ms"]
+    named = {0: "MILLISEC; unit = ms"}
     for unit, start in _IMUS.items():
         for k, ax in enumerate(("accX", "accY", "accZ", "gyroX", "gyroY", "gyroZ")):
-            unit_txt = "milli g" if ax.startswith("acc") else "unknown"
-            lines.append(f"Column: {start + 1 + k} InertialMeasurementUnit {unit} {ax}; value = round(original_value), unit = {unit_txt}")
-    lines.append(f"Column: {LOCOMOTION_COLUMN + 1} Locomotion")
+            how = ("round(original_value / 9.8 * 1000), unit = milli g" if ax.startswith("acc")
+                   else "round(original_value * 1000), unit = unknown")
+            named[start + k] = f"InertialMeasurementUnit {unit} {ax}; value = {how}"
+    tracks = ("Locomotion", "HL_Activity", "LL_Left_Arm", "LL_Left_Arm_Object", "LL_Right_Arm",
+              "LL_Right_Arm_Object", "ML_Both_Arms")
+    named.update({LOCOMOTION_COLUMN + i: t for i, t in enumerate(tracks)})
+    lines = ["Data columns:"] + [f"Column: {c + 1} {named.get(c, f'Other sensor {c + 1}; unit = unknown')}"
+                                for c in range(N_COLUMNS)]
     write_text(base / "column_names.txt", "\n".join(lines) + "\n")
     for session in ("S1-ADL1", "S2-Drill"):
         segs = [(1, False, 60), (0, True, 30), (2, True, 90)]
