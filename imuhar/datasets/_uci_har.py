@@ -23,6 +23,7 @@ import numpy as np
 from ..core import UNLABELLED, DataFormatError, DataNotFoundError, InvalidParameterError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import DataSource, open_source, read_numeric_table
+from ._loader_common import descend
 
 __all__ = ["CARD", "parse", "write_sample_files"]
 
@@ -271,8 +272,12 @@ def parse(source: str | Path | DataSource, *, verbose: bool = True, form: str = 
     if form not in ("auto", "raw", "windowed"):
         raise InvalidParameterError(f"form must be 'auto', 'raw' or 'windowed'; received {form!r}")
     src = open_source(source)
+    raw_marker, windowed_marker = "*RawData/acc_exp*_user*.txt", "*train/Inertial Signals/total_acc_x_train.txt"
+    if not src.glob(raw_marker) and not src.glob(windowed_marker):
+        # UCI's download wraps the authors' archive ("UCI HAR Dataset.zip") in another zip: read the inner one
+        src = descend(descend(src, raw_marker), windowed_marker)
     has_raw = any(_RAW_RE.search(n) for n in src.names)
-    has_windowed = bool(src.glob("*train/Inertial Signals/total_acc_x_train.txt"))
+    has_windowed = bool(src.glob(windowed_marker))
     if form == "raw" or (form == "auto" and has_raw):
         if not has_raw:
             raise DataNotFoundError(f"no RawData/acc_expEE_userUU.txt files in {src.path}; " + CARD.layout)
