@@ -169,6 +169,27 @@ def test_relative_rate_slows_adam_steps_and_folds_back():
         assert isinstance(lin.weight, torch.nn.Parameter) and not hasattr(lin, "parametrizations")
 
 
+def test_augmenter_rolls_about_one_axis_in_physical_units():
+    from imuhar.methods.fusionactnet import NINE_CHANNELS
+    from imuhar.methods.fusionactnet._train import Augmenter
+
+    g = torch.Generator().manual_seed(0)
+    raw = torch.randn(16, 18, 32, generator=g) * 3 + 1  # 2 nodes x 9 channels
+    mean, std = raw.mean((0, 2)).numpy(), raw.std((0, 2)).numpy()
+    x = (raw - torch.as_tensor(mean)[:, None]) / torch.as_tensor(std)[:, None]
+    aug = Augmenter(n_nodes=2, channels=NINE_CHANNELS, mean=mean, std=std, seed=0, rotation_axis="x",
+                    rotation_max_deg=60, scale_std=0.0, jitter_std=0.0, max_shift=0.0)
+    out = aug(x) * torch.as_tensor(std)[:, None] + torch.as_tensor(mean)[:, None]
+    for start in range(0, 18, 3):  # each triad: x kept, norm kept, y/z changed
+        torch.testing.assert_close(out[:, start], raw[:, start], atol=1e-4, rtol=1e-4)
+        torch.testing.assert_close(out[:, start:start + 3].norm(dim=1), raw[:, start:start + 3].norm(dim=1), atol=1e-3, rtol=1e-4)
+        assert not torch.allclose(out[:, start + 1], raw[:, start + 1], atol=1e-2)
+    # one rotation per window and node, shared by its triads: the angle between body acc and total acc is kept
+    def cos(a, b):
+        return (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1))
+    torch.testing.assert_close(cos(out[:, 0:3], out[:, 6:9]), cos(raw[:, 0:3], raw[:, 6:9]), atol=1e-4, rtol=1e-4)
+
+
 def test_no_gate_ablation_is_one_classifier_over_all_classes():
     model = FusionActNet(use_gate=False, **TINY).fit(_windows(), verbose=False)
     p = model.predict_proba(_windows(n=10, seed=2))

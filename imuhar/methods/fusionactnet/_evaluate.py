@@ -14,7 +14,7 @@ from .._base import check_disjoint_subjects
 from ._data import nine_channel_windows
 from ._method import FusionActNet
 
-__all__ = ["WINDOW_SETTINGS", "benchmark_windows", "evaluate_fusionactnet", "subject_folds"]
+__all__ = ["LOAD_OPTIONS", "WINDOW_SETTINGS", "benchmark_windows", "evaluate_fusionactnet", "subject_folds"]
 
 logger = logging.getLogger(__name__)
 
@@ -29,12 +29,17 @@ WINDOW_SETTINGS: dict[str, dict[str, Any]] = {
 }
 _DEFAULT_WINDOWS = dict(length_s=2.56, overlap=0.5, target_rate_hz=50.0, per_segment=True, label_rule="strict")
 
+#: Loader options per benchmark. UTD-MHAD: one fixed node for every trial (the protocol's wrist/thigh placement
+#: would tell actions 22-27 apart by which node holds data).
+LOAD_OPTIONS: dict[str, dict[str, Any]] = {"utd-mhad": {"placement": "right_wrist"}}
+
 
 def benchmark_windows(
     dataset: str,
     data_dir: str | Path | None = None,
     *,
     window_kwargs: Mapping[str, Any] | None = None,
+    load_kwargs: Mapping[str, Any] | None = None,
     verbose: bool = True,
 ) -> Windows:
     """The benchmark's recordings (benchmark classes only) cut by :func:`nine_channel_windows`.
@@ -47,10 +52,13 @@ def benchmark_windows(
         Folder or archive of the authors' files; default the dataset cache.
     window_kwargs : mapping, optional
         Overrides of :data:`WINDOW_SETTINGS` for this dataset.
+    load_kwargs : mapping, optional
+        Loader options, overriding :data:`LOAD_OPTIONS` for this dataset.
     """
     from ...datasets import load_dataset
 
-    recordings = load_dataset(dataset, data_dir, benchmark=True, verbose=verbose)
+    options = {**LOAD_OPTIONS.get(dataset, {}), **(load_kwargs or {})}
+    recordings = load_dataset(dataset, data_dir, benchmark=True, verbose=verbose, **options)
     kw = dict(WINDOW_SETTINGS.get(dataset, _DEFAULT_WINDOWS))
     kw.update(window_kwargs or {})
     windows = nine_channel_windows(recordings, verbose=verbose, **kw)
@@ -101,6 +109,7 @@ def evaluate_fusionactnet(
     ablation: bool = True,
     windows: Windows | None = None,
     window_kwargs: Mapping[str, Any] | None = None,
+    load_kwargs: Mapping[str, Any] | None = None,
     n_folds: int | None = None,
     max_folds: int | None = None,
     verbose: bool = True,
@@ -126,6 +135,8 @@ def evaluate_fusionactnet(
         Pre-cut windows (skip loading); ``window_kwargs`` is then ignored.
     window_kwargs : mapping, optional
         Overrides of the dataset's windowing (:data:`WINDOW_SETTINGS`).
+    load_kwargs : mapping, optional
+        Loader options (:data:`LOAD_OPTIONS`).
     n_folds, max_folds : int, optional
         For datasets without test subjects: number of grouped folds, and how many of them to run.
     verbose : bool
@@ -145,7 +156,7 @@ def evaluate_fusionactnet(
         raise InvalidParameterError("seeds must hold at least one integer")
     t_load = time.perf_counter()
     if windows is None:
-        windows = benchmark_windows(dataset, data_dir, window_kwargs=window_kwargs, verbose=verbose)
+        windows = benchmark_windows(dataset, data_dir, window_kwargs=window_kwargs, load_kwargs=load_kwargs, verbose=verbose)
     windows = windows[windows.labels >= 0]
     load_s = time.perf_counter() - t_load
     rule, folds = subject_folds(dataset, windows, n_folds=n_folds, max_folds=max_folds)

@@ -14,7 +14,7 @@ from ...core import InvalidParameterError, Windows
 from .._base import Method, carve_validation_subjects
 from ._inputs import InputSpec, class_groups
 from ._networks import FusionNetwork, ResidualMobileNet, ResNetExpert
-from ._train import train_stage
+from ._train import Augmenter, train_stage
 
 __all__ = ["FusionActNet"]
 
@@ -60,7 +60,12 @@ class FusionActNet(Method):
         For the stage-1 cross-entropy.
     augment : bool
         Random per-window amplitude scaling (sigma 0.1), Gaussian jitter (0.05 standard units) and circular
-        time shift during training.
+        time shift (up to 1/4 window) during training.
+    rotation_axis : {"x", "y", "z"} or None
+        With ``augment``, also rotate each node's sensor triads about this device axis by a random angle up
+        to ``rotation_max_deg`` (posture-preserving roll of the device; see
+        :class:`~imuhar.methods.fusionactnet._train.Augmenter`).
+    rotation_max_deg : float
     transition_group : {"dynamic", "static", "drop"}
         Group of postural-transition classes.
     validation_fraction : float
@@ -95,6 +100,8 @@ class FusionActNet(Method):
         weight_decay: float = 1e-4,
         label_smoothing: float = 0.0,
         augment: bool = True,
+        rotation_axis: str | None = None,
+        rotation_max_deg: float = 0.0,
         transition_group: str = "dynamic",
         validation_fraction: float = 0.2,
         validation_subjects: Sequence[Any] | None = None,
@@ -118,6 +125,8 @@ class FusionActNet(Method):
         self.weight_decay = weight_decay
         self.label_smoothing = label_smoothing
         self.augment = augment
+        self.rotation_axis = rotation_axis
+        self.rotation_max_deg = rotation_max_deg
         self.transition_group = transition_group
         self.validation_fraction = validation_fraction
         self.validation_subjects = validation_subjects
@@ -137,6 +146,8 @@ class FusionActNet(Method):
         for name in ("expert_epochs", "gate_epochs", "batch_size", "kernel_size"):
             if int(getattr(self, name)) < 1:
                 raise InvalidParameterError(f"{name} must be a positive integer; received {getattr(self, name)!r}")
+        if self.rotation_axis not in (None, "x", "y", "z"):
+            raise InvalidParameterError(f"rotation_axis must be 'x', 'y', 'z' or None; received {self.rotation_axis!r}")
         if self.expert_lr_mult < 0:
             raise InvalidParameterError(f"expert_lr_mult must be >= 0 (0 freezes the experts); received {self.expert_lr_mult}")
         if not 0 <= self.dropout < 1:
@@ -200,14 +211,20 @@ class FusionActNet(Method):
         self.fit_time_s_ = time.perf_counter() - t0
         return self
 
-    def _stage_kwargs(self, verbose: bool) -> dict[str, Any]:
-        return dict(batch_size=self.batch_size, weight_decay=self.weight_decay, augment=self.augment, device=self.device, verbose=verbose)
+    def _stage_kwargs(self, verbose: bool, seed: int) -> dict[str, Any]:
+        augment = None
+        if self.augment:
+            augment = Augmenter(
+                n_nodes=len(self.input_.nodes), channels=self.input_.channels, mean=self.input_.mean,
+                std=self.input_.std, seed=seed, rotation_axis=self.rotation_axis, rotation_max_deg=self.rotation_max_deg,
+            )  # fmt: skip
+        return dict(batch_size=self.batch_size, weight_decay=self.weight_decay, augment=augment, device=self.device, verbose=verbose)
 
     def _fit_member(self, arch, seed, x, y, fit_idx, val_idx, verbose) -> tuple[nn.Module, dict[str, Any]]:
         torch.manual_seed(seed)
         n_in, n_classes = x.shape[1], len(self.vocabulary_)
         hist: dict[str, Any] = {"arch": arch, "seed": seed}
-        kw = self._stage_kwargs(verbose)
+        kw = self._stage_kwargs(verbose, seed)
         if not self.use_gate:
             present = self.static_ids_ + self.dynamic_ids_
             net = _MaskedClassifier(self._classifier(arch, n_in, len(present)), present, n_classes)

@@ -7,14 +7,14 @@ import contextlib
 import copy
 import logging
 import math
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-__all__ = ["train_stage", "augment_batch", "nll_with_smoothing", "relative_rate"]
+__all__ = ["Augmenter", "train_stage", "augment_batch", "nll_with_smoothing", "relative_rate"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,80 @@ def augment_batch(x: torch.Tensor, gen: torch.Generator, *, scale_std: float = 0
         idx = (torch.arange(t).view(1, 1, t) + shift) % t
         x = torch.gather(x, 2, idx.expand(b, c, t))
     return x
+
+
+def _axis_rotations(n: tuple[int, int], axis: int, max_rad: float, rng: np.random.Generator) -> np.ndarray:
+    """Rotations about one device axis by angles uniform in [-max_rad, max_rad], shape (*n, 3, 3)."""
+    a = rng.uniform(-max_rad, max_rad, size=n)
+    c, s = np.cos(a), np.sin(a)
+    i, j = [k for k in range(3) if k != axis]
+    R = np.zeros((*n, 3, 3))
+    R[..., axis, axis] = 1.0
+    R[..., i, i], R[..., i, j], R[..., j, i], R[..., j, j] = c, -s, s, c
+    return R
+
+
+class Augmenter:
+    """Training-time augmentation of standardized inputs (batch, n_nodes * n_channels, time).
+
+    Optionally rotates every node's x/y/z triads (body acc, gyro, total acc together, as turning the device
+    does) about one device axis by a random angle per window and node (:func:`imuhar.augment.rotate`, applied
+    in physical units), then :func:`augment_batch`.
+
+    Parameters
+    ----------
+    n_nodes : int
+    channels : sequence of str
+        Channel names of one node (``"body_acc.x"`` ...); triads are found by name.
+    mean, std : ndarray, shape (n_nodes * n_channels,)
+        The input standardization, undone around the rotation.
+    seed : int
+    rotation_axis : {"x", "y", "z"} or None
+        Device axis to rotate about (for a waist phone held upright: its long axis, ``"x"`` in UCI-HAR), so the
+        angle between that axis and gravity (posture) is kept while the roll around it (how the phone sits
+        in its pouch) varies.
+    rotation_max_deg : float
+        Largest rotation angle, degrees.
+    scale_std, jitter_std, max_shift : float
+        See :func:`augment_batch`.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_nodes: int,
+        channels: Sequence[str],
+        mean: np.ndarray,
+        std: np.ndarray,
+        seed: int,
+        rotation_axis: str | None = None,
+        rotation_max_deg: float = 0.0,
+        scale_std: float = 0.1,
+        jitter_std: float = 0.05,
+        max_shift: float = 0.25,
+    ) -> None:
+        from ...augment import channel_triads
+
+        self.n_nodes, self.n_channels = int(n_nodes), len(channels)
+        self.triads = list(channel_triads(channels).values())
+        self.mean = torch.as_tensor(np.asarray(mean), dtype=torch.float32).view(1, -1, 1)
+        self.std = torch.as_tensor(np.asarray(std), dtype=torch.float32).view(1, -1, 1)
+        self.axis = None if rotation_axis is None else "xyz".index(rotation_axis)
+        self.max_rad = float(np.radians(rotation_max_deg))
+        self.rng = np.random.default_rng(seed)
+        self.gen = torch.Generator().manual_seed(int(seed) + 7919)
+        self.kw = dict(scale_std=scale_std, jitter_std=jitter_std, max_shift=max_shift)
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if self.axis is not None and self.max_rad > 0 and self.triads:
+            from ...augment import rotate
+
+            b, _, t = x.shape
+            raw = (x * self.std + self.mean).view(b, self.n_nodes, self.n_channels, t)
+            R = _axis_rotations((b, self.n_nodes), self.axis, self.max_rad, self.rng).astype(np.float32)
+            raw = rotate(raw, R, self.triads).reshape(b, -1, t)
+            x = (raw - self.mean) / self.std
+        return augment_batch(x, self.gen, **self.kw)
 
 
 def nll_with_smoothing(log_probs: torch.Tensor, y: torch.Tensor, smoothing: float = 0.0) -> torch.Tensor:
@@ -124,7 +198,7 @@ def train_stage(
     seed: int,
     batch_size: int = 64,
     weight_decay: float = 1e-4,
-    augment: bool = True,
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
     label_smoothing: float = 0.0,
     frozen: Sequence[nn.Module] = (),
     slow: Sequence[nn.Module] = (),
@@ -149,7 +223,9 @@ def train_stage(
         Peak learning rate (one warm-up epoch, cosine decay).
     epochs : int
     seed : int
-        Seeds data order, initialization draws and augmentation.
+        Seeds data order and initialization draws.
+    augment : callable, optional
+        Maps a training batch (batch, channels, time) to an augmented one (e.g. an :class:`Augmenter`).
     frozen : sequence of nn.Module
         Sub-modules whose parameters do not train (the caller sets ``requires_grad=False``); they are kept
         in eval mode, so their batch-norm statistics stay fixed too.
@@ -170,15 +246,14 @@ def train_stage(
     dataset = TensorDataset(x[fit_t], y[fit_t])
     batch_size = int(min(batch_size, len(dataset)))
     steps_per_epoch = max(1, len(dataset) // batch_size)
-    gen = torch.Generator().manual_seed(int(seed) + 7919)
     frozen = list(frozen)
 
     def loss_fn(module: nn.Module, batch: Any) -> torch.Tensor:
         xb, yb = batch
         for m in frozen:
             m.eval()
-        if augment:
-            xb = augment_batch(xb, gen)
+        if augment is not None:
+            xb = augment(xb)
         out = module(xb)
         lp = out[0] if isinstance(out, tuple) else out
         return nll_with_smoothing(lp, yb, label_smoothing)
