@@ -48,19 +48,55 @@ CARD = DatasetCard(
             Activity("lying on right side", "Lying on the right side with the body horizontal and still.", "static"),
             Activity("ascending stairs", "Climbing a staircase, lifting each foot onto the next step.", "dynamic"),
             Activity("descending stairs", "Walking down a staircase one step at a time.", "dynamic"),
-            Activity("standing in an elevator", "Standing still inside a moving elevator that accelerates up or down.", "static"),
-            Activity("moving around in an elevator", "Stepping and turning around inside a moving elevator.", "dynamic"),
+            Activity(
+                "standing in an elevator",
+                "Standing still inside a moving elevator that accelerates up or down.",
+                "static",
+            ),
+            Activity(
+                "moving around in an elevator",
+                "Stepping and turning around inside a moving elevator.",
+                "dynamic",
+            ),
             Activity("walking in a parking lot", "Walking at a normal pace across open level ground.", "dynamic"),
             Activity("walking on a treadmill", "Walking steadily at 4 km/h on a flat treadmill belt.", "dynamic"),
-            Activity("walking on an inclined treadmill", "Walking at 4 km/h uphill on a treadmill inclined by 15 degrees.", "dynamic"),
+            Activity(
+                "walking on an inclined treadmill",
+                "Walking at 4 km/h uphill on a treadmill inclined by 15 degrees.",
+                "dynamic",
+            ),
             Activity("running on a treadmill", "Running at 8 km/h on a treadmill with a bouncing stride.", "dynamic"),
-            Activity("exercising on a stepper", "Pressing alternately on the two pedals of a stair stepper machine.", "dynamic"),
-            Activity("exercising on a cross trainer", "Striding on an elliptical cross trainer while pushing and pulling its handles.", "dynamic"),
-            Activity("cycling on an exercise bike in horizontal position", "Pedalling a recumbent exercise bike while reclined.", "dynamic"),
-            Activity("cycling on an exercise bike in vertical position", "Pedalling an upright exercise bike while seated.", "dynamic"),
-            Activity("rowing", "Pulling a rowing machine handle to the chest while pushing with the legs, then sliding forward.", "dynamic"),
+            Activity(
+                "exercising on a stepper",
+                "Pressing alternately on the two pedals of a stair stepper machine.",
+                "dynamic",
+            ),
+            Activity(
+                "exercising on a cross trainer",
+                "Striding on an elliptical cross trainer while pushing and pulling its handles.",
+                "dynamic",
+            ),
+            Activity(
+                "cycling on an exercise bike in horizontal position",
+                "Pedalling a recumbent exercise bike while reclined.",
+                "dynamic",
+            ),
+            Activity(
+                "cycling on an exercise bike in vertical position",
+                "Pedalling an upright exercise bike while seated.",
+                "dynamic",
+            ),
+            Activity(
+                "rowing",
+                "Pulling a rowing machine handle to the chest while pushing with the legs, then sliding forward.",
+                "dynamic",
+            ),
             Activity("jumping", "Jumping up and down repeatedly on the spot with both feet.", "dynamic"),
-            Activity("playing basketball", "Dribbling, passing and shooting a basketball while moving around.", "dynamic"),
+            Activity(
+                "playing basketball",
+                "Dribbling, passing and shooting a basketball while moving around.",
+                "dynamic",
+            ),
         )
     ),
     subjects=tuple(str(s) for s in range(1, 9)),
@@ -138,7 +174,8 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
             groups[(int(m.group(1)), m.group(2))].append((int(m.group(3)), n))
     if not groups:
         raise DataFormatError(f"no file in {src.path} is named like data/aAA/pP/sSS.txt (e.g. data/a01/p1/s01.txt)")
-    for (act, subject), segs in progress(sorted(groups.items(), key=lambda kv: (int(kv[0][1]), kv[0][0])), verbose, "dsads"):
+    ordered = sorted(groups.items(), key=lambda kv: (int(kv[0][1]), kv[0][0]))
+    for (act, subject), segs in progress(ordered, verbose, "dsads"):
         if not 1 <= act <= len(CARD.vocabulary):
             raise DataFormatError(f"{src.describe(segs[0][1])}: activity folder a{act:02d} is outside a01..a19")
         segs.sort()

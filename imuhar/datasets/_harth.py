@@ -47,16 +47,40 @@ _CODES = {1: "walking", 2: "running", 3: "shuffling", 4: "stairs (ascending)", 5
 _ACTIVITIES = {
     "walking": Activity("walking", "Walking at a self-chosen pace with alternating steps.", "dynamic"),
     "running": Activity("running", "Running with a flight phase between strides and strong impacts.", "dynamic"),
-    "shuffling": Activity("shuffling", "Standing while shifting the feet in small steps without really walking.", "dynamic"),
-    "stairs (ascending)": Activity("stairs (ascending)", "Walking up stairs, lifting each leg onto the next step.", "dynamic"),
-    "stairs (descending)": Activity("stairs (descending)", "Walking down stairs, lowering the body step by step.", "dynamic"),
+    "shuffling": Activity(
+        "shuffling",
+        "Standing while shifting the feet in small steps without really walking.",
+        "dynamic",
+    ),
+    "stairs (ascending)": Activity(
+        "stairs (ascending)",
+        "Walking up stairs, lifting each leg onto the next step.",
+        "dynamic",
+    ),
+    "stairs (descending)": Activity(
+        "stairs (descending)",
+        "Walking down stairs, lowering the body step by step.",
+        "dynamic",
+    ),
     "standing": Activity("standing", "Standing upright on both feet without walking.", "static"),
     "sitting": Activity("sitting", "Sitting with the thighs horizontal and the trunk upright.", "static"),
     "lying": Activity("lying", "Lying down with the trunk horizontal.", "static"),
     "cycling (sit)": Activity("cycling (sit)", "Pedalling a bicycle while seated on the saddle.", "dynamic"),
-    "cycling (stand)": Activity("cycling (stand)", "Pedalling a bicycle while standing up out of the saddle.", "dynamic"),
-    "cycling (sit, inactive)": Activity("cycling (sit, inactive)", "Seated on a moving bicycle without pedalling, the legs still.", "static"),
-    "cycling (stand, inactive)": Activity("cycling (stand, inactive)", "Standing on the pedals of a moving bicycle without pedalling.", "static"),
+    "cycling (stand)": Activity(
+        "cycling (stand)",
+        "Pedalling a bicycle while standing up out of the saddle.",
+        "dynamic",
+    ),
+    "cycling (sit, inactive)": Activity(
+        "cycling (sit, inactive)",
+        "Seated on a moving bicycle without pedalling, the legs still.",
+        "static",
+    ),
+    "cycling (stand, inactive)": Activity(
+        "cycling (stand, inactive)",
+        "Standing on the pedals of a moving bicycle without pedalling.",
+        "static",
+    ),
 }
 
 CARD = DatasetCard(

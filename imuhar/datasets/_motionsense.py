@@ -124,8 +124,10 @@ def write_sample_files(root: Path, rng: np.random.Generator) -> dict:
             gravity = -np.tile(acc_g[:10].mean(0) / np.linalg.norm(acc_g[:10].mean(0)), (n, 1))
             user = -acc_g - gravity  # CoreMotion: gravity + userAcceleration = -(specific force) in g
             att = rng.uniform(-np.pi, np.pi, (n, 3))
-            rows = [f"{i}," + ",".join(f"{x:.6f}" for x in (*att[i], *gravity[i], *gyro[i], *user[i])) for i in range(n)]
-            write_text(Path(root) / "A_DeviceMotion_data" / folder / f"sub_{subject}.csv", header + "\n" + "\n".join(rows) + "\n")
+            values = np.hstack([att, gravity, gyro, user])
+            rows = [f"{i}," + ",".join(f"{x:.6f}" for x in values[i]) for i in range(n)]
+            path = Path(root) / "A_DeviceMotion_data" / folder / f"sub_{subject}.csv"
+            write_text(path, header + "\n" + "\n".join(rows) + "\n")
     return {
         "n_recordings": 4,
         "subjects": {"1", "2"},

@@ -157,7 +157,9 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
         table = read_table(src, name, sep=None, n_cols=n_cols, allow_nan=True,
                            what=f"{n_cols} whitespace-separated columns described in column_names.txt")
         if np.isnan(table[:, loco]).any():
-            raise DataFormatError(f"{where}: the Locomotion column (column {loco + 1}) has empty cells; the file is damaged")
+            raise DataFormatError(
+                f"{where}: the Locomotion column (column {loco + 1}) has empty cells; the file is damaged"
+            )
         labels = map_codes(table[:, loco].astype(np.int64), _CODES, where, what="Locomotion label", unlabelled=(0,))
         cols = [c for start in imus.values() for c in range(start, start + 6)]
         signals = fill_gaps(table[:, cols], MAX_GAP_SAMPLES, edges="leave")
@@ -165,9 +167,11 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
         starts, stops = true_runs(valid)
         pieces = [(a, b) for a, b in zip(starts, stops) if b - a >= MIN_PIECE_SAMPLES]
         if not pieces:
-            logger.warning("%s: no stretch of %d samples without long gaps in the five IMUs; skipped", where, MIN_PIECE_SAMPLES)
+            logger.warning("%s: no stretch of %d samples without long gaps in the five IMUs; skipped",
+                           where, MIN_PIECE_SAMPLES)
         for k, (a, b) in enumerate(pieces):
-            acc = {CARD.placements[u]: signals[a:b, 6 * j : 6 * j + 3] * (ACC_SCALE / 1000.0) for j, u in enumerate(imus)}
+            acc = {CARD.placements[u]: signals[a:b, 6 * j : 6 * j + 3] * (ACC_SCALE / 1000.0)
+                   for j, u in enumerate(imus)}
             gyro = {CARD.placements[u]: signals[a:b, 6 * j + 3 : 6 * j + 6] / 1000.0 for j, u in enumerate(imus)}
             rid = f"{subject}-{session}" + (f"_part{k + 1}" if len(pieces) > 1 else "")
             yield make_recording(CARD, acc=acc, gyro=gyro, labels=labels[a:b], subject=subject, recording_id=rid,

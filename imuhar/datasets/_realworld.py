@@ -46,7 +46,10 @@ CARD = DatasetCard(
     rate_hz=50.0,
     placements={"chest": "spine3", "forearm": "left_elbow", "head": "head", "shin": "left_knee",
                 "thigh": "left_hip", "upperarm": "left_shoulder", "waist": "pelvis"},
-    sensors={n: ("acc", "gyro") for n in ("spine3", "left_elbow", "head", "left_knee", "left_hip", "left_shoulder", "pelvis")},
+    sensors={
+        n: ("acc", "gyro")
+        for n in ("spine3", "left_elbow", "head", "left_knee", "left_hip", "left_shoulder", "pelvis")
+    },
     units={"acc": "m/s^2", "gyro": "rad/s"},
     vocabulary=LabelVocabulary(
         (
@@ -74,8 +77,8 @@ CARD = DatasetCard(
   is its own recording. Unpacked CSVs are read too. Magnetometer, GPS, light and sound files are skipped.
 - The seven devices (six phones and a watch) ran unsynchronised at about 50 Hz: all streams are put on one 50 Hz
   grid over the time every stream covers with `imuhar.preprocessing.resample_irregular` (sorted, repeats dropped,
-  linear interpolation); a pause over 1 s in any stream cuts that span. Positions missing for an activity (e.g. proband 2 climbing up, forearm) are
-  simply absent from that recording.
+  linear interpolation); a pause over 1 s in any stream cuts that span. Positions missing for an activity (e.g.
+  proband 2 climbing up, forearm) are simply absent from that recording.
 - Acc in m/s² (with gravity), gyro in rad/s.
 - Placements: chest -> `spine3`, forearm (the watch) -> elbow node (forearm segment), head, shin -> knee node,
   thigh -> hip node, upper arm -> shoulder node, waist -> `pelvis`. The side is not documented; the left side is
@@ -181,7 +184,8 @@ def _proband_recordings(src, subject: str, names: list[str]) -> Iterator[Recordi
         streams = [_read_csv(files[k][1], files[k][0]) for k in keys]
         pieces = align_streams(streams, CARD.rate_hz, max_gap_s=MAX_GAP_S, min_samples=int(MIN_SPAN_S * CARD.rate_hz))
         if not pieces:
-            logger.warning("proband %s %s part %d: the streams share less than %.0f s; skipped", subject, act, part, MIN_SPAN_S)
+            logger.warning("proband %s %s part %d: the streams share less than %.0f s; skipped",
+                           subject, act, part, MIN_SPAN_S)
             continue
         for k, (start_s, values, _) in enumerate(pieces):
             acc = {CARD.placements[pos]: v for (kind, pos), v in zip(keys, values) if kind == "acc"}
@@ -189,7 +193,8 @@ def _proband_recordings(src, subject: str, names: list[str]) -> Iterator[Recordi
             if not acc:
                 continue
             gyro = {n: g for n, g in gyro.items() if n in acc}
-            rid = f"proband{subject}_{act}" + (f"_{part}" if part > 1 else "") + (f"_span{k + 1}" if len(pieces) > 1 else "")
+            rid = f"proband{subject}_{act}" + (f"_{part}" if part > 1 else "")
+            rid += f"_span{k + 1}" if len(pieces) > 1 else ""
             yield make_recording(
                 CARD, acc=acc, gyro=gyro, labels=np.full(values[0].shape[0], _ACTIVITIES.index(act), dtype=np.int64),
                 subject=subject, recording_id=rid, part=part, start_s=start_s,

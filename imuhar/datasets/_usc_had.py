@@ -33,7 +33,11 @@ CARD = DatasetCard(
     vocabulary=LabelVocabulary(
         (
             Activity("walking forward", "Walking straight ahead at a normal pace.", "dynamic"),
-            Activity("walking left", "Walking in a counter-clockwise circle, continuously turning to the left.", "dynamic"),
+            Activity(
+                "walking left",
+                "Walking in a counter-clockwise circle, continuously turning to the left.",
+                "dynamic",
+            ),
             Activity("walking right", "Walking in a clockwise circle, continuously turning to the right.", "dynamic"),
             Activity("walking upstairs", "Climbing stairs, lifting each leg onto the next step.", "dynamic"),
             Activity("walking downstairs", "Walking down stairs, lowering the body one step at a time.", "dynamic"),
@@ -42,8 +46,16 @@ CARD = DatasetCard(
             Activity("sitting", "Sitting on a chair with the body still.", "static"),
             Activity("standing", "Standing upright and still on both feet.", "static"),
             Activity("sleeping", "Lying down still as if asleep, the body horizontal.", "static"),
-            Activity("elevator up", "Standing still in an elevator that accelerates upward, travels and stops.", "static"),
-            Activity("elevator down", "Standing still in an elevator that accelerates downward, travels and stops.", "static"),
+            Activity(
+                "elevator up",
+                "Standing still in an elevator that accelerates upward, travels and stops.",
+                "static",
+            ),
+            Activity(
+                "elevator down",
+                "Standing still in an elevator that accelerates downward, travels and stops.",
+                "static",
+            ),
         )
     ),
     subjects=tuple(str(s) for s in range(1, 15)),

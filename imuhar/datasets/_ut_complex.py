@@ -71,11 +71,23 @@ CARD = DatasetCard(
             Activity("biking", "Riding a bicycle, the legs pedalling in circles while seated.", "dynamic"),
             Activity("walking upstairs", "Walking up stairs, lifting each leg onto the next step.", "dynamic"),
             Activity("walking downstairs", "Walking down stairs, lowering the body one step at a time.", "dynamic"),
-            Activity("typing", "Seated at a desk typing on a keyboard with small quick finger and wrist movements.", "dynamic"),
+            Activity(
+                "typing",
+                "Seated at a desk typing on a keyboard with small quick finger and wrist movements.",
+                "dynamic",
+            ),
             Activity("writing", "Seated, writing on paper with a pen held in the right hand.", "dynamic"),
-            Activity("drinking coffee", "Seated, repeatedly raising a cup to the mouth, sipping and putting it down.", "dynamic"),
+            Activity(
+                "drinking coffee",
+                "Seated, repeatedly raising a cup to the mouth, sipping and putting it down.",
+                "dynamic",
+            ),
             Activity("talking", "Standing and giving a talk, gesturing with the hands while speaking.", "dynamic"),
-            Activity("smoking", "Standing or sitting while smoking, repeatedly lifting a cigarette to the mouth.", "dynamic"),
+            Activity(
+                "smoking",
+                "Standing or sitting while smoking, repeatedly lifting a cigarette to the mouth.",
+                "dynamic",
+            ),
             Activity("eating", "Seated, bringing food to the mouth with the hand or a spoon.", "dynamic"),
         )
     ),
@@ -139,7 +151,8 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
     tables = {}
     for dev, fname in _FILES.items():
         name = require(src, f"*{fname}", f"the {dev} phone file {fname}", fix)[0]
-        tables[dev] = (name, read_table(src, name, sep=",", n_cols=14, what="14 columns: timestamp, acc, linear acc, gyro, mag, activity code"))
+        layout = "14 columns: timestamp, acc, linear acc, gyro, mag, activity code"
+        tables[dev] = (name, read_table(src, name, sep=",", n_cols=14, what=layout))
     (pn, pocket), (wn, wrist) = tables["pocket"], tables["wrist"]
     if pocket.shape[0] != wrist.shape[0] or not np.array_equal(pocket[:, 13], wrist[:, 13]):
         raise DataFormatError(
@@ -168,7 +181,8 @@ def parse(source, *, verbose: bool = True) -> Iterator[Recording]:
                 pieces += [v[0] for _, v, _ in align_streams([(t_all[idx], x[idx])], CARD.rate_hz, max_gap_s=MAX_GAP_S,
                                                               min_samples=int(MIN_PIECE_S * CARD.rate_hz))]
             for k, sig in enumerate(pieces):
-                rid = f"{CARD.vocabulary[cls].name.replace(' ', '_')}_P{p + 1}" + (f"_part{k + 1}" if len(pieces) > 1 else "")
+                rid = f"{CARD.vocabulary[cls].name.replace(' ', '_')}_P{p + 1}"
+                rid += f"_part{k + 1}" if len(pieces) > 1 else ""
                 yield make_recording(
                     CARD, acc={"right_hip": sig[:, 0:3], "right_wrist": sig[:, 6:9]},
                     gyro={"right_hip": sig[:, 3:6], "right_wrist": sig[:, 9:12]},

@@ -54,19 +54,39 @@ CARD = DatasetCard(
     units={"acc": "code 0..63 = -1.5..+1.5 g"},
     vocabulary=LabelVocabulary(
         (
-            Activity("brush teeth", "Standing and scrubbing the teeth with a toothbrush in quick small hand strokes.", "dynamic"),
+            Activity(
+                "brush teeth",
+                "Standing and scrubbing the teeth with a toothbrush in quick small hand strokes.",
+                "dynamic",
+            ),
             Activity("climb stairs", "Walking up a flight of stairs, stepping onto each stair in turn.", "dynamic"),
-            Activity("comb hair", "Repeatedly drawing a comb through the hair from the top of the head downward.", "dynamic"),
+            Activity(
+                "comb hair",
+                "Repeatedly drawing a comb through the hair from the top of the head downward.",
+                "dynamic",
+            ),
             Activity("descend stairs", "Walking down a flight of stairs one step at a time.", "dynamic"),
-            Activity("drink glass", "Lifting a glass to the mouth, tilting it to drink and putting it back down.", "dynamic"),
-            Activity("eat meat", "Seated, cutting meat with knife and fork and bringing pieces to the mouth.", "dynamic"),
+            Activity(
+                "drink glass",
+                "Lifting a glass to the mouth, tilting it to drink and putting it back down.",
+                "dynamic",
+            ),
+            Activity(
+                "eat meat",
+                "Seated, cutting meat with knife and fork and bringing pieces to the mouth.",
+                "dynamic",
+            ),
             Activity("eat soup", "Seated, scooping soup with a spoon and lifting it to the mouth.", "dynamic"),
             Activity("getup bed", "Rising from lying in bed to sitting on its edge and standing up.", "transition"),
             Activity("liedown bed", "Going from sitting on a bed to lying down on it.", "transition"),
             Activity("pour water", "Holding a bottle and tilting it to pour water into a glass.", "dynamic"),
             Activity("sitdown chair", "Lowering the body from standing onto a chair.", "transition"),
             Activity("standup chair", "Rising from a chair to a standing position.", "transition"),
-            Activity("use telephone", "Picking up a telephone receiver, holding it at the ear while talking, and hanging up.", "dynamic"),
+            Activity(
+                "use telephone",
+                "Picking up a telephone receiver, holding it at the ear while talking, and hanging up.",
+                "dynamic",
+            ),
             Activity("walk", "Walking at a normal pace on level ground.", "dynamic"),
         )
     ),
