@@ -42,11 +42,13 @@ from ..core import (
 from ._mapping import resolve_mapping
 from ._motion import SkeletonMotion, catmull_rom
 from ._noise import SensorModel, apply_sensor_model, get_sensor_model
-from ._rotation import continuous_quat, matrix_to_quat, quat_conj, quat_log, quat_mul, quat_rotate, so3_exp
+from ._rotation import continuous_quat, matrix_to_quat, quat_conj_mul, quat_log, quat_mul, quat_rotate, quat_rotate_inv, so3_exp
 
-__all__ = ["simulate_imu", "simulate_signals", "SimulatedSignals", "STANDARD_GRAVITY", "default_cutoff_hz"]
+__all__ = ["simulate_imu", "simulate_signals", "simulate_many", "SimulatedSignals", "STANDARD_GRAVITY", "default_cutoff_hz"]
 
 logger = logging.getLogger(__name__)
+
+_BATCH_NODE_FRAMES = 1 << 14
 
 #: Gravity magnitude used by default, m/s^2.
 STANDARD_GRAVITY = 9.81
@@ -129,13 +131,275 @@ def _butter_sos(order: int, wn: float) -> np.ndarray:
     return butter(order, wn, output="sos")
 
 
-def _lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float, order: int) -> np.ndarray:
-    """Zero-phase Butterworth low-pass along axis 0 (odd extension at the ends)."""
-    from scipy.signal import sosfiltfilt
+def _resolve_cutoff(cutoff_hz: Any, fs: float, out_rate: float) -> float | None:
+    if isinstance(cutoff_hz, str) and cutoff_hz == "auto":
+        return default_cutoff_hz(fs, out_rate)
+    if cutoff_hz is None:
+        return None
+    try:
+        cutoff = float(cutoff_hz)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"cutoff_hz must be a number of Hz, 'auto' or None; received {cutoff_hz!r}") from None
+    if not 0 < cutoff < fs / 2:
+        raise InvalidParameterError(
+            f"cutoff_hz must lie in (0, {fs / 2:g}) Hz, below the Nyquist frequency of the {fs:g} Hz motion; "
+            f"received {cutoff_hz!r}"
+        )
+    if cutoff > out_rate / 2:
+        logger.warning("cutoff_hz=%g is above the output Nyquist frequency %g Hz: the output may alias", cutoff, out_rate / 2)
+    return cutoff
 
-    sos = _butter_sos(int(order), float(cutoff_hz / (rate_hz / 2.0)))
-    padlen = min(3 * (2 * len(sos) + 1), x.shape[0] - 1)
-    return sosfiltfilt(sos, x, axis=0, padlen=padlen)
+
+def _gather(motion: SkeletonMotion, nodes: list[str], sources: dict, lever: np.ndarray | None, mount_q: np.ndarray | None):
+    """Sensor origins (T, P, 3) and sign-continuous orientations (T, P, 4) of one take."""
+    idx = {n: i for i, n in enumerate(motion.joint_names)}
+    rot_idx = [idx[sources[n].rotation] for n in nodes]
+    if all(len(sources[n].position) == 1 for n in nodes):
+        pos = motion.positions[:, [idx[sources[n].position[0][0]] for n in nodes]]
+    else:
+        pos = np.zeros((motion.n_frames, len(nodes), 3))
+        for k, n in enumerate(nodes):
+            for joint, w in sources[n].position:
+                pos[:, k] += w * motion.positions[:, idx[joint]]
+    seg_q = motion.quaternions[:, rot_idx]  # (T, P, 4)
+    q = seg_q if mount_q is None else quat_mul(seg_q, mount_q[None])
+    if lever is not None:
+        pos = pos + quat_rotate(seg_q, np.broadcast_to(lever, pos.shape))
+    return pos, q
+
+
+def _sensor_signals(pos: np.ndarray, q: np.ndarray, starts: np.ndarray, ends: np.ndarray, fs: float, gravity: float) -> np.ndarray:
+    """Specific force and angular velocity in the sensor frames, (N, P, 6), for takes stacked along axis 0.
+
+    ``p''`` is the central second difference of positions; the angular velocity is the log of relative
+    rotations, central ``Log(q(t-1)^* q(t+1)) fs / 2`` (exact for a constant rate). At the first and last frame
+    of every take (``starts``, ``ends - 1``) one-sided versions are used, so takes never mix.
+    """
+    q = continuous_quat(q, axis=0)
+    p_ddot = np.empty(pos.shape)
+    p_ddot[1:-1] = (pos[2:] - 2.0 * pos[1:-1] + pos[:-2]) * (fs * fs)
+    omega = np.empty(pos.shape)
+    omega[1:-1] = quat_log(quat_conj_mul(q[:-2], q[2:])) * (fs / 2.0)
+    last = ends - 1
+    p_ddot[starts] = p_ddot[starts + 1]
+    p_ddot[last] = p_ddot[last - 1]
+    omega[starts] = quat_log(quat_conj_mul(q[starts], q[starts + 1])) * fs
+    omega[last] = quat_log(quat_conj_mul(q[last - 1], q[last])) * fs
+    p_ddot[..., 2] += float(gravity)  # p'' - g with g = (0, 0, -gravity)
+    out = np.empty(pos.shape[:-1] + (6,))
+    out[..., :3] = quat_rotate_inv(q, p_ddot)
+    out[..., 3:] = omega
+    return out
+
+
+def _filter_and_sample(
+    flat: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    n_outs: np.ndarray,
+    fs: float,
+    out_rate: float,
+    sos: np.ndarray | None,
+) -> list[np.ndarray]:
+    """Zero-phase filter every take (odd extension, steady-state initial conditions, as ``sosfiltfilt``) and
+    sample it on its output grid; takes of similar length are filtered together in a 2-D batch.
+
+    Parameters
+    ----------
+    flat : ndarray, shape (N, C)
+        Takes stacked along axis 0.
+    starts, lengths, n_outs : int arrays, shape (K,)
+        Row where each take starts, its length and its number of output samples.
+    """
+    from scipy.signal import sosfilt, sosfilt_zi
+
+    out: list[np.ndarray | None] = [None] * len(starts)
+    same_grid = abs(out_rate - fs) <= 1e-9 * fs
+    if sos is None:
+        for k, (s, n, m) in enumerate(zip(starts, lengths, n_outs)):
+            x = flat[s : s + n]
+            out[k] = x[:m] if same_grid and m == n else catmull_rom(x, np.arange(m) * (fs / out_rate))
+        return out  # type: ignore[return-value]
+    zi_unit = sosfilt_zi(sos)  # (n_sections, 2)
+    default_pad = 3 * (2 * len(sos) + 1)
+    order = np.argsort(lengths, kind="stable")
+    chunk: list[int] = []
+
+    def run(chunk: list[int]) -> None:
+        ks = np.array(chunk)
+        n = lengths[ks]
+        pad = np.minimum(default_pad, n - 1)
+        n_pad = n + 2 * pad
+        width = int(n_pad.max())
+        kk = np.arange(width)[None, :]
+        u = kk - pad[:, None]  # take-local index of each padded position
+        s0 = starts[ks][:, None]
+        valid = kk < n_pad[:, None]
+        left, right = u < 0, u >= n[:, None]
+        main = s0 + np.clip(u, 0, n[:, None] - 1)
+        edge = np.where(left, s0, s0 + n[:, None] - 1)
+        mirror = np.where(left, s0 + np.minimum(-u, n[:, None] - 1), s0 + np.clip(2 * (n[:, None] - 1) - u, 0, n[:, None] - 1))
+        x = flat[main]
+        is_pad = (left | right) & valid
+        x[is_pad] = 2.0 * flat[edge[is_pad]] - flat[mirror[is_pad]]
+        x[~valid] = 0.0
+        # forward pass with steady-state initial conditions scaled by each row's first value
+        zi = zi_unit[:, None, :, None] * x[:, 0][None, :, None, :]
+        y, _ = sosfilt(sos, x, axis=1, zi=zi)
+        # backward pass: reverse the valid part of every row (an involution), filter, reverse back
+        uniform = bool(np.all(n_pad == width))
+        rev = None if uniform else np.clip(n_pad[:, None] - 1 - kk, 0, None)[..., None]
+        y = y[:, ::-1] if uniform else np.take_along_axis(y, rev, axis=1)
+        zi = zi_unit[:, None, :, None] * y[:, 0][None, :, None, :]
+        y, _ = sosfilt(sos, y, axis=1, zi=zi)
+        y = y[:, ::-1] if uniform else np.take_along_axis(y, rev, axis=1)
+        for row, k in enumerate(ks):
+            m, p = int(n_outs[k]), int(pad[row])
+            if same_grid and m == lengths[k]:
+                out[k] = y[row, p : p + m]
+            else:  # output grid in padded coordinates: the filtered pads serve as neighbours at the ends
+                out[k] = catmull_rom(y[row, : int(n_pad[row])], p + np.arange(m) * (fs / out_rate))
+
+    for k in order:
+        if chunk and (len(chunk) >= 256 or lengths[k] > 1.25 * lengths[chunk[0]] + 16):
+            run(chunk)
+            chunk = []
+        chunk.append(int(k))
+    if chunk:
+        run(chunk)
+    return out  # type: ignore[return-value]
+
+
+def simulate_many(
+    motions: Sequence[SkeletonMotion],
+    placements: Sequence[str] | None = None,
+    *,
+    rate_hz: float | None = None,
+    mapping: Mapping[str, Any] | None = None,
+    cutoff_hz: float | str | None = "auto",
+    filter_order: int = 4,
+    lever_arm: Any = None,
+    mounting: Any = None,
+    noise: str | SensorModel | None = "ideal",
+    seed: int | np.random.Generator | None = None,
+    gravity_m_s2: float = STANDARD_GRAVITY,
+    max_upsample: float = 10.0,
+) -> list[SimulatedSignals]:
+    """Simulate many takes at once: the same result as :func:`simulate_signals` per take, batched.
+
+    Short takes (HumanML3D's are ~7 s) spend most of a per-take call in fixed overheads; here the kinematics of
+    all takes are stacked and differentiated in one pass and takes of similar length are filtered together, so
+    the cost per node-frame stays flat. Parameters are those of :func:`simulate_signals`; ``rate_hz=None`` keeps
+    each take's own frame rate. With an integer ``seed``, take ``k`` draws its sensor errors from ``seed + k``.
+
+    Returns
+    -------
+    list of SimulatedSignals
+        One per motion, in order.
+    """
+    motions = list(motions)
+    for m in motions:
+        if not isinstance(m, SkeletonMotion):
+            raise InvalidParameterError(
+                f"motions must be SkeletonMotion objects (read them with imuhar.simulate.load_motion); received {type(m).__name__}"
+            )
+    if not motions:
+        return []
+    nodes = [resolve_placement(p) for p in (placements if placements is not None else NODES)]
+    if len(set(nodes)) != len(nodes):
+        raise InvalidParameterError(f"placements resolve to repeated nodes: {nodes}; list each node once")
+    if not nodes:
+        raise InvalidParameterError("placements is empty; name at least one node such as 'right_wrist'")
+    if not (isinstance(gravity_m_s2, (int, float)) and math.isfinite(gravity_m_s2) and gravity_m_s2 >= 0):
+        raise InvalidParameterError(f"gravity_m_s2 must be a finite number >= 0; received {gravity_m_s2!r}")
+    sensor_model = get_sensor_model(noise)
+    lever = _per_node(lever_arm, nodes, "lever_arm", (3,))
+    mount = _per_node(mounting, nodes, "mounting", (3, 3))
+    mount_q = None if mount is None else matrix_to_quat(mount)
+    out_fixed = None if rate_hz is None else check_rate(rate_hz, "rate_hz")
+
+    plans = []
+    mapping_cache: dict[tuple, dict] = {}
+    for m in motions:
+        fs = m.rate_hz
+        out_rate = fs if out_fixed is None else out_fixed
+        if out_rate > max_upsample * fs * (1 + 1e-9):
+            raise InvalidRateError(
+                f"rate_hz={out_rate:g} cannot be reached from {m.source} recorded at {fs:g} Hz: at most "
+                f"max_upsample={max_upsample:g} x the motion rate ({max_upsample * fs:g} Hz). Lower rate_hz or raise "
+                f"max_upsample if you know the motion is smooth enough."
+            )
+        if m.n_frames < 4:
+            raise InvalidRateError(f"{m.source} has {m.n_frames} frame(s); differentiating twice needs at least 4 frames")
+        n_out = int(math.floor((m.n_frames - 1) / fs * out_rate + 1e-9)) + 1
+        if n_out < 2:
+            raise InvalidRateError(
+                f"rate_hz={out_rate:g} gives fewer than 2 samples over the {m.duration_s:.3g} s take {m.source}; raise rate_hz"
+            )
+        cutoff = _resolve_cutoff(cutoff_hz, fs, out_rate)
+        key = (m.rig, m.joint_names, m.parents)
+        if key not in mapping_cache:
+            mapping_cache[key] = resolve_mapping(m.joint_names, m.parents, nodes, rig=m.rig, mapping=mapping, source=m.source)
+        plans.append((fs, out_rate, cutoff, n_out, mapping_cache[key]))
+
+    results: list[SimulatedSignals | None] = [None] * len(motions)
+    groups: dict[tuple, list[int]] = {}
+    for k, (fs, out_rate, cutoff, _, _) in enumerate(plans):
+        groups.setdefault((fs, out_rate, cutoff), []).append(k)
+    n_p = len(nodes)
+    batches = []
+    for key, ks in groups.items():
+        # sub-batches of about _BATCH_NODE_FRAMES node-frames: large enough to amortize per-call overheads over
+        # many short takes, small enough that the working arrays stay in cache
+        cur: list[int] = []
+        size = 0
+        for k in ks:
+            cur.append(k)
+            size += motions[k].n_frames * len(nodes)
+            if size >= _BATCH_NODE_FRAMES:
+                batches.append((key, cur))
+                cur, size = [], 0
+        if cur:
+            batches.append((key, cur))
+    for (fs, out_rate, cutoff), ks in batches:
+        gathered = [_gather(motions[k], nodes, plans[k][4], lever, mount_q) for k in ks]
+        lengths = np.array([g[0].shape[0] for g in gathered])
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        pos = np.concatenate([g[0] for g in gathered]) if len(ks) > 1 else gathered[0][0]
+        q = np.concatenate([g[1] for g in gathered]) if len(ks) > 1 else gathered[0][1]
+        both = _sensor_signals(pos, q, starts, starts + lengths, fs, gravity_m_s2)
+        sos = None if cutoff is None else _butter_sos(int(filter_order), float(cutoff / (fs / 2.0)))
+        n_outs = np.array([plans[k][3] for k in ks])
+        sampled = _filter_and_sample(both.reshape(len(both), n_p * 6), starts, lengths, n_outs, fs, out_rate, sos)
+        for k, sig in zip(ks, sampled):
+            sig = sig.reshape(-1, n_p, 6)
+            results[k] = (sig[..., :3], sig[..., 3:])  # type: ignore[assignment]
+
+    rng = seed if isinstance(seed, np.random.Generator) else None
+    final = []
+    for k, m in enumerate(motions):
+        fs, out_rate, cutoff, _, sources = plans[k]
+        acc, gyro = results[k]  # type: ignore[misc]
+        take_seed = rng if rng is not None else (None if seed is None else int(seed) + k)
+        acc, gyro = apply_sensor_model(acc, gyro, out_rate, sensor_model, seed=take_seed)
+        params = {
+            "source": m.source,
+            "rig": m.rig,
+            "motion_rate_hz": fs,
+            "rate_hz": out_rate,
+            "cutoff_hz": cutoff,
+            "filter_order": int(filter_order),
+            "gravity_m_s2": float(gravity_m_s2),
+            "noise": sensor_model.name,
+            "seed": take_seed if isinstance(take_seed, (int, type(None))) else "generator",
+            "lever_arm": None if lever is None else lever.tolist(),
+            "mounting": None if mount is None else mount.tolist(),
+            "node_sources": {
+                n: {"position": [list(p) for p in sources[n].position], "rotation": sources[n].rotation} for n in nodes
+            },
+        }
+        final.append(SimulatedSignals(acc, gyro, tuple(nodes), out_rate, params))
+    return final
 
 
 def simulate_signals(
@@ -166,8 +430,8 @@ def simulate_signals(
     mapping : mapping, optional
         Explicit node -> joint entries overriding the rig's table (see :func:`resolve_mapping`).
     cutoff_hz : float, "auto" or None
-        Low-pass cut-off applied to positions and orientations before differentiation; ``"auto"`` uses
-        :func:`default_cutoff_hz`, ``None`` disables smoothing. Must lie below half the motion's rate.
+        Cut-off of the zero-phase low-pass that keeps differentiation from amplifying mocap noise; ``"auto"``
+        uses :func:`default_cutoff_hz`, ``None`` disables smoothing. Must lie below half the motion's rate.
     filter_order : int
         Butterworth order (applied forwards and backwards, so the effective order doubles).
     lever_arm : (3,) array or mapping node -> (3,), optional
@@ -201,118 +465,11 @@ def simulate_signals(
         raise InvalidParameterError(
             f"motion must be a SkeletonMotion (read one with imuhar.simulate.load_motion); received {type(motion).__name__}"
         )
-    nodes = [resolve_placement(p) for p in (placements if placements is not None else NODES)]
-    if len(set(nodes)) != len(nodes):
-        raise InvalidParameterError(f"placements resolve to repeated nodes: {nodes}; list each node once")
-    if not nodes:
-        raise InvalidParameterError("placements is empty; name at least one node such as 'right_wrist'")
-    fs = motion.rate_hz
-    out_rate = fs if rate_hz is None else check_rate(rate_hz, "rate_hz")
-    if out_rate > max_upsample * fs * (1 + 1e-9):
-        raise InvalidRateError(
-            f"rate_hz={out_rate:g} cannot be reached from {motion.source} recorded at {fs:g} Hz: at most "
-            f"max_upsample={max_upsample:g} x the motion rate ({max_upsample * fs:g} Hz). Lower rate_hz or raise "
-            f"max_upsample if you know the motion is smooth enough."
-        )
-    n_frames = motion.n_frames
-    if n_frames < 4:
-        raise InvalidRateError(
-            f"{motion.source} has {n_frames} frame(s); differentiating twice needs at least 4 frames"
-        )
-    n_out = int(math.floor((n_frames - 1) / fs * out_rate + 1e-9)) + 1
-    if n_out < 2:
-        raise InvalidRateError(
-            f"rate_hz={out_rate:g} gives fewer than 2 samples over the {motion.duration_s:.3g} s take {motion.source}; "
-            f"raise rate_hz"
-        )
-    if cutoff_hz == "auto":
-        cutoff = default_cutoff_hz(fs, out_rate)
-    elif cutoff_hz is None:
-        cutoff = None
-    else:
-        try:
-            cutoff = float(cutoff_hz)
-        except (TypeError, ValueError):
-            raise InvalidParameterError(f"cutoff_hz must be a number of Hz, 'auto' or None; received {cutoff_hz!r}") from None
-        if not 0 < cutoff < fs / 2:
-            raise InvalidParameterError(
-                f"cutoff_hz must lie in (0, {fs / 2:g}) Hz, below the Nyquist frequency of the {fs:g} Hz motion; "
-                f"received {cutoff_hz!r}"
-            )
-        if cutoff > out_rate / 2:
-            logger.warning("cutoff_hz=%g is above the output Nyquist frequency %g Hz: the output may alias", cutoff, out_rate / 2)
-    if not (isinstance(gravity_m_s2, (int, float)) and math.isfinite(gravity_m_s2) and gravity_m_s2 >= 0):
-        raise InvalidParameterError(f"gravity_m_s2 must be a finite number >= 0; received {gravity_m_s2!r}")
-    sensor_model = get_sensor_model(noise)
-
-    sources = resolve_mapping(
-        motion.joint_names, motion.parents, nodes, rig=motion.rig, mapping=mapping, source=motion.source
-    )
-    lever = _per_node(lever_arm, nodes, "lever_arm", (3,))
-    mount = _per_node(mounting, nodes, "mounting", (3, 3))
-
-    # ---- gather sensor trajectories (T, P, ...)
-    idx = {n: i for i, n in enumerate(motion.joint_names)}
-    rot_idx = [idx[sources[n].rotation] for n in nodes]
-    simple = all(len(sources[n].position) == 1 for n in nodes)
-    if simple:
-        pos = motion.positions[:, [idx[sources[n].position[0][0]] for n in nodes]]
-    else:
-        pos = np.zeros((n_frames, len(nodes), 3))
-        for k, n in enumerate(nodes):
-            for joint, w in sources[n].position:
-                pos[:, k] += w * motion.positions[:, idx[joint]]
-    seg_q = motion.quaternions[:, rot_idx]  # (T, P, 4)
-    q = seg_q
-    if mount is not None:
-        q = quat_mul(q, matrix_to_quat(mount)[None])
-    if lever is not None:
-        pos = pos + quat_rotate(seg_q, np.broadcast_to(lever, pos.shape))
-    q = continuous_quat(q, axis=0)
-
-    # ---- second derivative of position (central difference) and angular velocity by the log of relative
-    # rotations (central: Log(R(t-1)^T R(t+1)) * fs / 2, which is exact for a constant rate), sensor frame
-    n_p = len(nodes)
-    p_ddot = np.empty(pos.shape)
-    p_ddot[1:-1] = (pos[2:] - 2.0 * pos[1:-1] + pos[:-2]) * (fs * fs)
-    p_ddot[0] = p_ddot[1]
-    p_ddot[-1] = p_ddot[-2]
-    omega = np.empty(pos.shape)
-    omega[1:-1] = quat_log(quat_mul(quat_conj(q[:-2]), q[2:])) * (fs / 2.0)
-    omega[0] = quat_log(quat_mul(quat_conj(q[0]), q[1])) * fs
-    omega[-1] = quat_log(quat_mul(quat_conj(q[-2]), q[-1])) * fs
-    g_world = np.array([0.0, 0.0, -float(gravity_m_s2)])
-    both = np.concatenate([quat_rotate(quat_conj(q), p_ddot - g_world), omega], axis=-1)  # (T, P, 6)
-
-    # ---- zero-phase low-pass of the sensor-frame signals. A linear filter commutes with differencing, so in
-    # the interior this equals smoothing positions and orientations before differentiating: the noise that
-    # differencing amplifies is removed, and constant-rate spins, free fall and polynomial trends pass exactly
-    # (odd extension at the ends). Filtering in the sensor frame is also what a real IMU's bandwidth does.
-    if cutoff is not None:
-        both = _lowpass(both.reshape(n_frames, n_p * 6), fs, cutoff, filter_order).reshape(n_frames, n_p, 6)
-    acc, gyro = both[..., :3], both[..., 3:]
-
-    # ---- onto the output grid (Catmull-Rom cubic interpolation of the band-limited signals)
-    same_grid = n_out == n_frames and abs(out_rate - fs) <= 1e-9 * fs
-    if not same_grid:
-        both = catmull_rom(both, np.arange(n_out) * (fs / out_rate))
-        acc, gyro = both[..., :3], both[..., 3:]
-    acc, gyro = apply_sensor_model(acc, gyro, out_rate, sensor_model, seed=seed)
-    params = {
-        "source": motion.source,
-        "rig": motion.rig,
-        "motion_rate_hz": fs,
-        "rate_hz": out_rate,
-        "cutoff_hz": cutoff,
-        "filter_order": int(filter_order),
-        "gravity_m_s2": float(gravity_m_s2),
-        "noise": sensor_model.name,
-        "seed": seed if isinstance(seed, (int, type(None))) else "generator",
-        "lever_arm": None if lever is None else lever.tolist(),
-        "mounting": None if mount is None else mount.tolist(),
-        "node_sources": {n: {"position": [list(p) for p in sources[n].position], "rotation": sources[n].rotation} for n in nodes},
-    }
-    return SimulatedSignals(acc, gyro, tuple(nodes), out_rate, params)
+    return simulate_many(
+        [motion], placements, rate_hz=rate_hz, mapping=mapping, cutoff_hz=cutoff_hz, filter_order=filter_order,
+        lever_arm=lever_arm, mounting=mounting, noise=noise, seed=seed, gravity_m_s2=gravity_m_s2,
+        max_upsample=max_upsample,
+    )[0]  # fmt: skip
 
 
 def simulate_imu(

@@ -24,6 +24,8 @@ __all__ = [
     "quat_rotate",
     "quat_log",
     "cross3",
+    "quat_conj_mul",
+    "quat_rotate_inv",
 ]
 
 _AXIS = {"X": 0, "Y": 1, "Z": 2}
@@ -219,6 +221,25 @@ def quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out[..., 2] = aw * by - ax * bz + ay * bw + az * bx
     out[..., 3] = aw * bz + ax * by - ay * bx + az * bw
     return out
+
+
+def quat_conj_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``conj(a) * b`` without forming the conjugate: the rotation from frame ``a`` to frame ``b`` in ``a``'s axes."""
+    aw, ax, ay, az = a[..., 0], a[..., 1], a[..., 2], a[..., 3]
+    bw, bx, by, bz = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out[..., 0] = aw * bw + ax * bx + ay * by + az * bz
+    out[..., 1] = aw * bx - ax * bw - ay * bz + az * by
+    out[..., 2] = aw * by + ax * bz - ay * bw - az * bx
+    out[..., 3] = aw * bz - ax * by + ay * bx - az * bw
+    return out
+
+
+def quat_rotate_inv(q: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Rotate vectors by the inverse of unit quaternions: ``R(q)^T v``, shape (..., 3)."""
+    u = q[..., 1:]
+    t = 2.0 * cross3(u, v)
+    return v - q[..., :1] * t + cross3(u, t)
 
 
 def quat_conj(q: np.ndarray) -> np.ndarray:
