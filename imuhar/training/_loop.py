@@ -13,6 +13,13 @@ order (a ``DistributedSampler`` seeded by ``seed + epoch``), so the windows of o
 :func:`~imuhar.training.info_nce` (which gathers embeddings over ranks) and the masked batch norm of
 :mod:`imuhar.models` (which reduces its statistics over ranks) N processes compute the gradients of one
 process on the whole batch. Only rank 0 logs, shows progress and writes checkpoints.
+
+Resuming
+--------
+A checkpoint holds the module, the AdamW state, the loop position and the Python/NumPy/torch generator states
+of every rank. A resumed run reproduces the uninterrupted one (same losses, same parameters) when data are
+loaded in the main process (``num_workers=0``), or at epoch boundaries with workers (worker seeds depend only
+on ``seed``, the epoch and the rank); mid-epoch with workers, the workers' own generator states are not saved.
 """
 
 from __future__ import annotations
