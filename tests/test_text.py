@@ -155,6 +155,19 @@ def test_missing_models_say_how_to_supply_one(tmp_path, monkeypatch):
         TextEncoder(tmp_path, kind="gpt")
 
 
+def test_pickled_text_weights_are_refused(tiny_bert, tmp_path):
+    import torch
+    import transformers as tf
+
+    folder = tmp_path / "bin-only"
+    shutil.copytree(tiny_bert, folder)
+    model = tf.AutoModel.from_pretrained(folder, local_files_only=True)
+    (folder / "model.safetensors").unlink()
+    torch.save(model.state_dict(), folder / "pytorch_model.bin")
+    with pytest.raises(TextModelNotFoundError, match="safetensors only"):
+        TextEncoder(folder, cache=False).encode("walk")
+
+
 @pytest.mark.slow
 def test_default_minilm_embeddings_are_semantic(tmp_path):
     enc = TextEncoder(cache_dir=tmp_path)

