@@ -8,10 +8,12 @@ Protocol (stated again in the JSON header):
   is not trivial: the device closest to the watch (``left_wrist``) is the positive, all devices give
   other-time negatives weighted by 1 / MMD (``closest_pos_all_neg``, the paper's final setting).
 * Evaluation: SP-SW-HAR's watch (``left_wrist``) exactly as in ``experiments/collossl_sp_sw_har.py``: the same
-  grouped 3-fold split by subject, run ``i`` = fold ``i`` and seed ``i``, fine-tuning on 10 % / 100 % of the
-  training subjects' labels with conv blocks 1-2 frozen, selection on 20 % of the training subjects, macro-F1 (%)
-  on the test subjects. Baseline: the same encoder and head trained from scratch on the same labels.
-* The encoder is pretrained once (seed 0): no test subject's data, real or labelled, reaches it.
+  split by subject (grouped_kfold fold 0: 7 test, 16 training subjects) and seeds 0-2, fine-tuning on 10 % / 100 %
+  of the training subjects' labels with conv blocks 1-2 frozen (3 label draws per seed at 10 %), selection by
+  validation macro-F1 on 20 % of the training subjects, macro-F1 (%) on the test subjects. Baseline: the same
+  encoder and head trained from scratch on the same labels. Pretraining hyper-parameters are those of the
+  real-data experiment (``COLLOSSL`` there), not tuned again.
+* The encoder is pretrained once (seed 0) on simulated data only: no real window reaches pretraining.
 
 Run: ``python experiments/collossl_simulated.py`` (about 8 minutes on one CPU thread); the last line printed is one
 JSON object, also written to ``experiments/results/collossl_simulated.json``.
@@ -34,20 +36,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from collossl_sp_sw_har import (  # noqa: E402  (same data, split and fine-tuning as the real-data experiment)
     ANCHOR,
+    COLLOSSL,
     FINETUNE,
     FT_EPOCHS,
     FT_PATIENCE,
+    LABEL_DRAWS,
     PRETRAIN,
     RATE_HZ,
+    fine_tune_score,
     load_windows,
-    macro_f1,
 )
 
 RESULTS = ROOT / "experiments" / "results" / "collossl_simulated.json"
 SIM_NODES = ("pelvis", "left_hip", "right_hip", "left_knee", "right_knee", "spine3", "head", "left_wrist", "right_wrist")
 SIM_WINDOW_S, SIM_STEP_S = 2.0, 0.5
-COLLOSSL = dict(temperature=0.1, strategy="closest_pos_all_neg", weighted=True, mmd_metric="magnitude",
-                n_negative_samples="all")  # fmt: skip
 
 
 def simulated_windows(archive: Path):
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> dict:
     shared = Path(os.environ.get("IMUHAR_SHARED_DATA", ROOT.parent / "shared" / "data"))
     parser.add_argument("--mocap", type=Path, default=shared / "cmu-mocap-iclone.zip")
     parser.add_argument("--data", type=Path, default=shared / "sp-sw-har.zip")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--threads", type=int, default=1)
@@ -98,21 +100,16 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"pretrained in {time.time() - ts:.0f} s; positives {hist['positives']}", file=sys.stderr)
     mmd = {n: round(float(np.mean([m[n] for m in hist["mmd"]])), 4) for n in hist["mmd"][0]}
 
-    folds = grouped_kfold(real, n_splits=3, random_state=0)[: args.runs]
+    fold = grouped_kfold(real, n_splits=3, random_state=0)[0]
+    train, test = real[fold.train], real[fold.test]
+    seeds = list(range(args.seeds))
     fractions = (0.1, 1.0)
     scores = {m: {f: [] for f in fractions} for m in ("collossl_sim", "supervised")}
-    for run, fold in enumerate(folds):
-        train, test = real[fold.train], real[fold.test]
-        collossl.random_state = run
+    for run in seeds:
         supervised = SupervisedBaseline(anchor=ANCHOR, random_state=run, **FINETUNE).pretrain(train, verbose=False)
         for name, model in (("collossl_sim", collossl), ("supervised", supervised)):
             for frac in fractions:
-                model.finetune_epochs, model.finetune_patience = FT_EPOCHS[frac], FT_PATIENCE
-                model.fine_tune(train, label_fraction=frac, verbose=args.verbose)
-                model.check_held_out(test)
-                f1 = macro_f1(test.labels, model.predict(test))
-                scores[name][frac].append(f1)
-                print(f"run {run} {name:>13s} {int(frac * 100):3d}% labels: macro-F1 {f1:5.1f}", file=sys.stderr)
+                scores[name][frac].append(fine_tune_score(model, train, test, frac, run, name))
 
     def stat(values):
         return round(float(np.mean(values)), 2), round(float(np.std(values)), 2)
@@ -126,16 +123,19 @@ def main(argv: list[str] | None = None) -> dict:
         ),
         "evaluation_data": "sp-sw-har watch (left_wrist), 23 subjects, 5 classes, 50 Hz, 2 s windows every 1 s",
         "anchor_device": f"{ANCHOR} (simulated in pretraining; the real watch in fine-tuning)",
-        "split": "grouped 3-fold CV by subject on sp-sw-har (grouped_kfold, random_state=0); run i = fold i, seed i",
+        "split": (
+            f"by subject on sp-sw-har: grouped_kfold(n_splits=3, random_state=0) fold 0; test subjects "
+            f"{list(fold.test_subjects)}; same split for every seed"
+        ),
         "protocol": (
-            "ColloSSL pretrained once (seed 0) on simulated unlabelled windows; fine-tuned per run on 10% / 100% of the "
-            "training subjects' watch labels (conv blocks 1-2 frozen), best epoch by validation loss on 20% of "
-            "training subjects; supervised = same encoder + head from scratch; macro-F1 on test subjects"
+            "ColloSSL pretrained once (seed 0) on simulated unlabelled windows; fine-tuned per seed on 10% / 100% of the "
+            "training subjects' watch labels (conv blocks 1-2 frozen; 10%: mean of 3 label draws), best epoch by "
+            "validation macro-F1 on 20% of training subjects; supervised = same encoder + head from scratch; macro-F1 on test subjects"
         ),
         "hyperparameters": {"pretrain": dict(pre, epochs=args.epochs), "collossl": COLLOSSL,
-                            "finetune": dict(FINETUNE, epochs=FT_EPOCHS, patience=FT_PATIENCE)},  # fmt: skip
+                            "finetune": dict(FINETUNE, epochs=FT_EPOCHS, patience=FT_PATIENCE, label_draws=LABEL_DRAWS)},  # fmt: skip
         "loss_sign": "+cos similarity as in the paper (the released TF code's keras CosineSimilarity returns -cos)",
-        "seeds": list(range(len(folds))),
+        "seeds": seeds,
         "device_selection_positive_counts": hist["positives"],
         "mmd_to_anchor_mean": mmd,
         "pretrain_loss_first_last": [hist["loss"][0], hist["loss"][-1]],
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> dict:
         for frac in fractions:
             key = f"{name}_f1_{int(frac * 100)}pct"
             out[key], out[key.replace("_f1_", "_std_")] = stat(scores[name][frac])
-            out[key + "_runs"] = [round(v, 2) for v in scores[name][frac]]
+            out[key + "_seeds"] = [round(v, 2) for v in scores[name][frac]]
     for frac in fractions:
         diff = np.array(scores["collossl_sim"][frac]) - np.array(scores["supervised"][frac])
         out[f"collossl_sim_minus_supervised_{int(frac * 100)}pct"], out[f"collossl_sim_minus_supervised_std_{int(frac * 100)}pct"] = stat(diff.tolist())
