@@ -8,7 +8,9 @@ Conventions (those of the Biovision format as Blender, MotionBuilder and the ``M
   the translation and replace the offset. This holds for every joint, not only the root -- the Bandai Namco
   files keep ``joint_Root`` still and carry the walk on ``Hips``, which IMUSim's reader (root positions only)
   loses;
-* world frame y-up (converted to imuhar's z-up, see :mod:`imuhar.simulate._motion`);
+* world frame y-up (converted to imuhar's z-up, see :mod:`imuhar.simulate._motion`). Some exporters (iClone)
+  add the root's position channels to its offset instead of replacing it; the two differ by a constant
+  translation of the whole body, which changes no simulated signal;
 * lengths in the file's unit, converted to metres by ``unit`` (``"auto"`` picks m, cm or mm from the skeleton's
   size and checks the resulting body size).
 """
@@ -370,7 +372,11 @@ def parse_bvh(
         rig=detect_rig(names),
         metadata={"format": "bvh", "unit": unit_label, "metres_per_unit": scale, "frame_time_s": frame_time},
     )
-    motion.metadata["body_height_m"] = motion.body_height_m()
+    height = motion.body_height_m()
+    motion.metadata["body_height_m"] = height
+    if not 0.5 <= height <= 2.6:
+        # lying or crawling takes are legitimately flat; a tall one points to a wrong unit or up axis
+        logger.warning("%s: median vertical extent of the body is %.2f m (unit %s); check unit= and the up axis", source, height, unit_label)
     return motion
 
 
