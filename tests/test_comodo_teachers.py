@@ -203,3 +203,29 @@ def test_video_teacher_drives_a_comodo_student():
     assert model.history_.n_steps == 2 + 3  # epoch 0 without the 8 queue clips, epoch 1 with all 24
     assert model.embed(train).shape == (24, 12)
     assert all(p.grad is None for p in teacher.model.parameters())
+
+
+def test_segment_statistics_by_hand():
+    from imuhar.core import NotFittedError
+    from imuhar.methods.comodo import SegmentStatistics
+
+    x = torch.zeros(2, 2, 1, 4)
+    x[0, 0, 0] = torch.tensor([1.0, 3.0, 5.0, 7.0])  # node 0 of window 0
+    x[1, 1, 0] = torch.tensor([2.0, 2.0, 2.0, 2.0])
+    enc = SegmentStatistics(n_segments=2)
+    raw = enc.raw_features(x)
+    assert raw.shape == (2, 2 * 1 * (4 + 2))
+    # window 0, node 0: mean 4, std sqrt(5), min 1, max 7, segment means 2 and 6
+    np.testing.assert_allclose(raw[0, :6].numpy(), [4.0, np.sqrt(5.0), 1.0, 7.0, 2.0, 6.0], rtol=1e-6)
+    # an absent node contributes zeros, whatever it holds
+    masked = enc.raw_features(x, torch.tensor([[True, True], [False, True]]))
+    assert torch.equal(masked[1, :6], torch.zeros(6)) and torch.equal(masked[1, 6:], raw[1, 6:])
+    with pytest.raises(NotFittedError):
+        enc(x)
+    z = enc.fit(x)(x)
+    np.testing.assert_allclose(z.mean(0).numpy(), 0.0, atol=1e-6)  # standardized on the fitted windows
+    with pytest.raises(ShapeMismatchError, match="divisible"):
+        SegmentStatistics(n_segments=3).raw_features(x)
+    teacher = ModuleTeacher(enc, projection="identity")
+    np.testing.assert_allclose(teacher.embed(x, verbose=False), torch.nn.functional.normalize(z, dim=1).numpy(),
+                               rtol=1e-5, atol=1e-6)  # fmt: skip
