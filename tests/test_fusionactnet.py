@@ -200,6 +200,19 @@ def test_no_gate_ablation_is_one_classifier_over_all_classes():
         model.gate(_windows(n=10))
 
 
+def test_save_and_load_round_trip(tmp_path):
+    train = _windows()
+    model = FusionActNet(members=("resnet", "mobilenet"), **dict(TINY, expert_epochs=1)).fit(train, verbose=False)
+    path = model.save(tmp_path / "fa")
+    assert path.suffix == ".safetensors" and path.with_suffix(".json").exists()
+    again = FusionActNet.load(tmp_path / "fa")
+    w = _windows(n=12, seed=4)
+    np.testing.assert_allclose(again.predict_proba(w), model.predict_proba(w), atol=1e-6)
+    assert again.static_ids_ == [0, 2] and list(again.fit_subjects_) == list(model.fit_subjects_)
+    with pytest.raises(SplitLeakageError):
+        again.check_held_out(train[:3])
+
+
 def test_ensemble_averages_members():
     model = FusionActNet(members=("resnet", "mobilenet"), **dict(TINY, expert_epochs=1)).fit(_windows(), verbose=False)
     w = _windows(n=12, seed=5)

@@ -82,6 +82,14 @@ class InputSpec:
         x = self._raw(windows)
         return ((x - self.mean[None, :, None]) / self.std[None, :, None]).astype(np.float32)
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "InputSpec":
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            tuple(d["nodes"]), tuple(d["channels"]), np.asarray(d["mean"], dtype=np.float32),
+            np.asarray(d["std"], dtype=np.float32), int(d["n_samples"]), float(d["rate_hz"]),
+        )  # fmt: skip
+
     def to_dict(self) -> dict:
         """JSON-ready form (for a weights config)."""
         return {

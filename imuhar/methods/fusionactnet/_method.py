@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -11,6 +12,7 @@ import torch
 from torch import nn
 
 from ...core import InvalidParameterError, Windows
+from ...models.weights import sha256_file
 from .._base import Method, carve_validation_subjects
 from ._inputs import InputSpec, class_groups
 from ._networks import FusionNetwork, ResidualMobileNet, ResNetExpert
@@ -220,38 +222,43 @@ class FusionActNet(Method):
             )  # fmt: skip
         return dict(batch_size=self.batch_size, weight_decay=self.weight_decay, augment=augment, device=self.device, verbose=verbose)
 
+    def _build_member(self, arch: str, n_in: int, n_classes: int) -> nn.Module:
+        """An untrained member: a :class:`FusionNetwork` (or, without the gate, one masked classifier)."""
+        if not self.use_gate:
+            present = self.static_ids_ + self.dynamic_ids_
+            return _MaskedClassifier(self._classifier(arch, n_in, len(present)), present, n_classes)
+        # A group of zero or one class needs no expert (its conditional probability is 1).
+        static = self._classifier(arch, n_in, len(self.static_ids_)) if len(self.static_ids_) > 1 else None
+        dynamic = self._classifier(arch, n_in, len(self.dynamic_ids_)) if len(self.dynamic_ids_) > 1 else None
+        both = bool(self.static_ids_) and bool(self.dynamic_ids_)
+        return FusionNetwork(n_classes, self.static_ids_, self.dynamic_ids_, static, dynamic, self._gate(n_in) if both else None)
+
     def _fit_member(self, arch, seed, x, y, fit_idx, val_idx, verbose) -> tuple[nn.Module, dict[str, Any]]:
         torch.manual_seed(seed)
-        n_in, n_classes = x.shape[1], len(self.vocabulary_)
+        n_classes = len(self.vocabulary_)
+        net = self._build_member(arch, x.shape[1], n_classes)
         hist: dict[str, Any] = {"arch": arch, "seed": seed}
         kw = self._stage_kwargs(verbose, seed)
         if not self.use_gate:
-            present = self.static_ids_ + self.dynamic_ids_
-            net = _MaskedClassifier(self._classifier(arch, n_in, len(present)), present, n_classes)
             hist["single"] = train_stage(
-                net, x, y, fit_idx, val_idx, lr=self.lr, epochs=self.expert_epochs, seed=seed, label_smoothing=self.label_smoothing, desc=f"{arch} (no gate)", **kw,
-            )
+                net, x, y, fit_idx, val_idx, lr=self.lr, epochs=self.expert_epochs, seed=seed,
+                label_smoothing=self.label_smoothing, desc=f"{arch} (no gate)", **kw,
+            )  # fmt: skip
             return net, hist
-        experts: dict[str, nn.Module | None] = {}
+        # Stage 1: each expert on its own classes' windows only.
         for group, ids in (("static", self.static_ids_), ("dynamic", self.dynamic_ids_)):
-            if len(ids) < 2:
-                experts[group] = None  # zero or one class: nothing to learn
+            expert = getattr(net, f"{group}_expert")
+            if expert is None:
                 continue
-            expert = _MaskedClassifier(self._classifier(arch, n_in, len(ids)), ids, n_classes)
             in_group = lambda idx: idx[np.isin(y[idx].numpy(), ids)]  # noqa: E731
             hist[group] = train_stage(
-                expert, x, y, in_group(fit_idx), in_group(val_idx),
+                _MaskedClassifier(expert, ids, n_classes), x, y, in_group(fit_idx), in_group(val_idx),
                 lr=self.lr, epochs=self.expert_epochs, seed=seed,
                 label_smoothing=self.label_smoothing, desc=f"{group} expert ({arch})", **kw,
-            )
-            experts[group] = expert.inner
-        both = bool(self.static_ids_) and bool(self.dynamic_ids_)
-        net = FusionNetwork(
-            n_classes, self.static_ids_, self.dynamic_ids_, experts["static"], experts["dynamic"],
-            self._gate(n_in) if both else None,
-        )
-        if both:
-            trained = [e for e in experts.values() if e is not None]
+            )  # fmt: skip
+        # Stage 2: the gate on all windows; experts frozen or fine-tuned at a relative rate.
+        if net.gate is not None:
+            trained = [e for e in (net.static_expert, net.dynamic_expert) if e is not None]
             frozen = self.expert_lr_mult == 0
             for p in (p for e in trained for p in e.parameters()):
                 p.requires_grad_(not frozen)
@@ -263,6 +270,69 @@ class FusionActNet(Method):
             for p in net.parameters():
                 p.requires_grad_(True)
         return net, hist
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted model as ``<path>.safetensors`` plus ``<path>.json`` (parameters, vocabulary,
+        input standardization, class groups, subjects seen, selection history). Returns the safetensors path."""
+        from ...models.weights import save_tensors, write_json_atomic
+
+        self._check_fitted("networks_", "input_")
+        path = Path(path)
+        tensors_path = path if path.suffix == ".safetensors" else path.with_name(path.name + ".safetensors")
+        tensors = {f"member{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
+        save_tensors(tensors, tensors_path, metadata={"format": "imuhar.fusionactnet", "version": "1"})
+        params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()}
+        config = {
+            "method": self.name,
+            "params": params,
+            "vocabulary": self.vocabulary_.to_dict(),
+            "static_ids": self.static_ids_,
+            "dynamic_ids": self.dynamic_ids_,
+            "input": self.input_.to_dict(),
+            "fit_subjects": self.fit_subjects_.tolist(),
+            "validation_subjects": self.validation_subjects_.tolist(),
+            "fit_time_s": self.fit_time_s_,
+            "history": self.history_,
+            "weights_sha256": sha256_file(tensors_path),
+        }
+        write_json_atomic(config, tensors_path.with_suffix(".json"))
+        return tensors_path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "FusionActNet":
+        """Rebuild a model written by :meth:`save` (safetensors only; nothing is unpickled)."""
+        import json
+
+        from ...core import DataFormatError, LabelVocabulary
+        from ...models.weights import load_tensors
+
+        path = Path(path)
+        tensors_path = path if path.suffix == ".safetensors" else path.with_name(path.name + ".safetensors")
+        config_path = tensors_path.with_suffix(".json")
+        if not config_path.exists():
+            from ...core import DataNotFoundError
+
+            raise DataNotFoundError(f"{config_path} is missing; FusionActNet.save writes it beside {tensors_path.name}")
+        config = json.loads(config_path.read_text())
+        if config.get("method") != cls.name:
+            raise DataFormatError(f"{config_path} describes method {config.get('method')!r}, not {cls.name!r}")
+        params = {k: (tuple(v) if isinstance(v, list) else v) for k, v in config["params"].items()}
+        model = cls(**params)
+        model.vocabulary_ = LabelVocabulary.from_dict(config["vocabulary"])
+        model.static_ids_, model.dynamic_ids_ = list(config["static_ids"]), list(config["dynamic_ids"])
+        model.input_ = InputSpec.from_dict(config["input"])
+        model.fit_subjects_ = np.asarray(config["fit_subjects"], dtype=str)
+        model.validation_subjects_ = np.asarray(config["validation_subjects"], dtype=str)
+        model.fit_time_s_, model.history_ = config.get("fit_time_s"), config.get("history", [])
+        tensors, _ = load_tensors(tensors_path)
+        model.networks_ = []
+        for i, arch in enumerate(model.members):
+            net = model._build_member(arch, model.input_.n_inputs, len(model.vocabulary_))
+            prefix = f"member{i}."
+            net.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, strict=True)
+            model.networks_.append(net.eval())
+        return model
 
     # ------------------------------------------------------------------ inference
     @torch.no_grad()

@@ -235,10 +235,6 @@ def pretrain(
         loss = caption_infonce(emb, batch["text"], batch["take"], bank_t, scale)
         return loss, {"scale": float(scale.detach())}
 
-    def epoch_end(epoch, module):
-        dataset.set_epoch(epoch + 1)
-        return on_epoch_end(epoch, module) if on_epoch_end else None
-
     trainer = Trainer(
         epochs=config.epochs,
         batch_size=config.batch_size,
@@ -250,7 +246,7 @@ def pretrain(
         verbose=verbose,
         config={"pretrain": asdict(config), "corpus": repr(corpus)},
     )
-    result = trainer.fit(model, dataset, loss_fn, on_epoch_end=epoch_end)
+    result = trainer.fit(model, dataset, loss_fn, on_epoch_end=on_epoch_end)
     model.eval()
     if out is not None:
         history = getattr(result, "history", None)

@@ -1,0 +1,110 @@
+"""Zero- and few-shot evaluation of a text-aligned model on a benchmark, returning tidy result rows."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ...core import DataNotFoundError
+from ._benchmark import BenchmarkData, benchmark_windows, describe_protocol
+from ._model import TextAlignedIMU
+
+__all__ = ["DEFAULT_WEIGHTS", "load_model", "evaluate_zero_shot", "evaluate_few_shot"]
+
+#: The shipped default weights (package data).
+DEFAULT_WEIGHTS = Path(__file__).with_name("weights") / "default.safetensors"
+
+
+def load_model(model: str | Path = "default") -> TextAlignedIMU:
+    """``"default"`` (the shipped weights) or a path to a ``.safetensors`` file saved by imuhar."""
+    path = DEFAULT_WEIGHTS if str(model) == "default" else Path(model)
+    if not path.exists():
+        hint = (
+            "this installation ships no default weights; train them with "
+            "`imuhar pretrain --config experiments/pretrain_default.toml` and pass --model PATH"
+            if str(model) == "default"
+            else "pass the .safetensors file written by `imuhar pretrain` (its .json must sit beside it)"
+        )
+        raise DataNotFoundError(f"model weights {path} not found: {hint}")
+    return TextAlignedIMU.load(path)
+
+
+def _text_encoder(model: TextAlignedIMU, text_model: str | None):
+    from ...text import TextEncoder
+
+    if text_model and text_model != "default":
+        return TextEncoder(text_model)
+    return TextEncoder()
+
+
+def evaluate_zero_shot(
+    model: TextAlignedIMU,
+    dataset: str,
+    data_dir: str | Path | None = None,
+    *,
+    split: str = "test",
+    templates: Sequence[str] | None = None,
+    text_model: str | None = None,
+    placement: str | None = None,
+    window_s: float | None = None,
+    model_name: str = "default",
+    data: BenchmarkData | None = None,
+    verbose: bool = False,
+):
+    """Zero-shot accuracy, macro-F1 and R@2 (with bootstrap CIs) on the test subjects (or all subjects).
+
+    Returns
+    -------
+    ResultRow
+    """
+    from ...evaluation import run_zero_shot
+    from ._zeroshot import class_text_embeddings
+
+    t0 = time.perf_counter()
+    data = data or benchmark_windows(dataset, data_dir, placement=placement, window_s=window_s, verbose=verbose)
+    windows = data.test if split == "test" else data.windows
+    text = _text_encoder(model, text_model)
+    classes = class_text_embeddings(text, data.vocabulary, templates)
+    emb = model.embed_windows(windows)
+    split_desc = data.split + " (test subjects)" if split == "test" else f"{dataset}: all subjects (zero-shot trains on none)"
+    return run_zero_shot(
+        emb, classes, windows.labels, dataset=dataset, split=split_desc, model=model_name,
+        class_names=list(data.vocabulary.names), subjects=windows.subjects,
+        extra={"protocol_detail": describe_protocol(data), "text_model": model.text_model,
+               "templates": list(templates) if templates else "default", "seconds": round(time.perf_counter() - t0, 2)},
+    )  # fmt: skip
+
+
+def evaluate_few_shot(
+    model: TextAlignedIMU,
+    dataset: str,
+    data_dir: str | Path | None = None,
+    *,
+    ks: Sequence[int] = (1, 2, 3, 5, 10),
+    repeats: int = 3,
+    seed: int = 0,
+    classifier: str = "linear",
+    placement: str | None = None,
+    model_name: str = "default",
+    data: BenchmarkData | None = None,
+    verbose: bool = False,
+) -> list[Any]:
+    """Few-shot with frozen embeddings: k labelled training-subject windows per class, a linear probe.
+
+    The probe's regularization is fixed (C=1): nothing is selected on the test subjects.
+    """
+    from ...evaluation import run_few_shot
+
+    data = data or benchmark_windows(dataset, data_dir, placement=placement, verbose=verbose)
+    train, test = data.train, data.test
+    train = train[train.labels >= 0]
+    return run_few_shot(
+        train.labels, test.labels, n_classes=len(data.vocabulary), dataset=dataset,
+        split=data.split, model=model_name, train_x=model.embed_windows(train), test_x=model.embed_windows(test),
+        classifier=classifier, ks=ks, repeats=repeats, seed=seed, class_names=list(data.vocabulary.names),
+        train_subjects=train.subjects, test_subjects=test.subjects, extra={"protocol_detail": describe_protocol(data)},
+        verbose=verbose,
+    )  # fmt: skip
