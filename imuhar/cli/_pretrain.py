@@ -78,6 +78,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, required=True, help="pretraining TOML (e.g. experiments/pretrain_default.toml)")
     p.add_argument("--epochs", type=int, help="override [train] epochs")
     p.add_argument("--out", type=Path, help="override [output] weights")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch CPU threads per process (default: torch's choice; 1 is fastest on a busy machine)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -90,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
     from ..training import is_main_process
 
     cfg = load_run_config(args.config)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     train = cfg.train if args.epochs is None else dataclasses.replace(cfg.train, epochs=args.epochs)
     weights = args.out or cfg.weights
     corpus = build_corpus(verbose=not args.quiet, **cfg.corpus)

@@ -1,0 +1,54 @@
+"""`imuhar zero-shot` / `few-shot` end to end on the embedded BasicMotions data with a small untrained model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from imuhar.cli import main
+from imuhar.core import DataNotFoundError
+
+
+@pytest.fixture(scope="module")
+def tiny_weights(tmp_path_factory):
+    from imuhar.methods.unimts import TextAlignedIMU
+    from imuhar.models import build_encoder
+
+    enc = build_encoder("graph", widths=[8, 16], strides=[4, 2], norm="layer", embed_dim=384)
+    path = tmp_path_factory.mktemp("w") / "tiny.safetensors"
+    TextAlignedIMU(enc, text_model="all-MiniLM-L6-v2").save(path)
+    return path
+
+
+@pytest.mark.slow
+def test_zero_shot_cli_writes_a_complete_row(tiny_weights, tmp_path, capsys):
+    out = tmp_path / "row.json"
+    assert main(["zero-shot", "--dataset", "basicmotions", "--model", str(tiny_weights), "--json", str(out),
+                 "--plot", str(tmp_path / "cm.png"), "--quiet", "--threads", "1"]) == 0
+    row = json.loads(out.read_text())
+    for key in ("accuracy", "macro_f1", "r_at_2", "n_windows", "split", "dataset", "protocol", "model", "seed"):
+        assert key in row
+    assert row["protocol"] == "zero-shot" and row["n_windows"] == 40  # the 40 test cases, one 10 s window each
+    assert 0.0 <= row["accuracy"] <= 100.0 and row["protocol_detail"]["rate_hz"] == 20.0
+    assert (tmp_path / "cm.png").stat().st_size > 5000
+    assert "accuracy" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_few_shot_cli_table(tiny_weights, tmp_path, capsys):
+    out = tmp_path / "rows.json"
+    assert main(["few-shot", "--dataset", "basicmotions", "--model", str(tiny_weights), "--k", "1,5",
+                 "--repeats", "2", "--json", str(out), "--quiet", "--threads", "1"]) == 0
+    rows = json.loads(out.read_text())
+    assert sorted({r["k"] for r in rows}) == [1, 5] and len(rows) == 4
+    assert all(r["protocol"] == "few-shot" for r in rows)
+    printed = capsys.readouterr().out
+    assert "macro-F1" in printed
+
+
+def test_missing_weights_name_the_fix(tmp_path):
+    from imuhar.methods.unimts._evaluate import load_model
+
+    with pytest.raises(DataNotFoundError, match="imuhar pretrain"):
+        load_model(tmp_path / "nope.safetensors")
