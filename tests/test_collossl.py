@@ -292,3 +292,15 @@ def test_methods_run_on_fake_windows(name):
     assert m.predict(w).shape == (24,)
     if name == "ColloSSL":
         assert m.pretrain_history_["loss"][0] > 0  # other-time negatives exist although recording ids are unknown
+
+
+def test_released_code_sign_would_push_positives_apart():
+    # keras CosineSimilarity returns -cos, and -cos(a, p) = cos(-a, p): the released loss equals ours with the
+    # anchor negated. Under it, making positives more similar *raises* the loss; under ours it lowers it.
+    g = torch.Generator().manual_seed(1)
+    anchor, noise, neg = torch.randn(8, 4, generator=g), torch.randn(1, 8, 4, generator=g), torch.randn(1, 8, 4, generator=g)
+    counts = 1.0 - torch.eye(8)
+    far, near = noise, 0.9 * anchor.unsqueeze(0) + 0.1 * noise
+    ours = [float(_loss(anchor, p, neg, counts, temperature=0.1)) for p in (far, near)]
+    released = [float(_loss(-anchor, p, neg, counts, temperature=0.1)) for p in (far, near)]
+    assert ours[1] < ours[0] and released[1] > released[0]
