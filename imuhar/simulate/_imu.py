@@ -42,7 +42,7 @@ from ..core import (
 from ._mapping import resolve_mapping
 from ._motion import SkeletonMotion, catmull_rom
 from ._noise import SensorModel, apply_sensor_model, get_sensor_model
-from ._rotation import continuous_quat, matrix_to_quat, quat_conj_mul, quat_log, quat_mul, quat_rotate, quat_rotate_inv, so3_exp
+from ._rotation import matrix_to_quat, quat_conj_mul, quat_log, quat_mul, quat_rotate, quat_rotate_inv, so3_exp
 
 __all__ = ["simulate_imu", "simulate_signals", "simulate_many", "SimulatedSignals", "STANDARD_GRAVITY", "default_cutoff_hz"]
 
@@ -175,7 +175,7 @@ def _sensor_signals(pos: np.ndarray, q: np.ndarray, starts: np.ndarray, ends: np
     rotations, central ``Log(q(t-1)^* q(t+1)) fs / 2`` (exact for a constant rate). At the first and last frame
     of every take (``starts``, ``ends - 1``) one-sided versions are used, so takes never mix.
     """
-    q = continuous_quat(q, axis=0)
+    # no sign continuity needed: quat_log takes the short way round, and rotating by q or -q is the same
     p_ddot = np.empty(pos.shape)
     p_ddot[1:-1] = (pos[2:] - 2.0 * pos[1:-1] + pos[:-2]) * (fs * fs)
     omega = np.empty(pos.shape)
@@ -284,6 +284,7 @@ def simulate_many(
     seed: int | np.random.Generator | None = None,
     gravity_m_s2: float = STANDARD_GRAVITY,
     max_upsample: float = 10.0,
+    verbose: bool = True,
 ) -> list[SimulatedSignals]:
     """Simulate many takes at once: the same result as :func:`simulate_signals` per take, batched.
 
@@ -291,6 +292,7 @@ def simulate_many(
     all takes are stacked and differentiated in one pass and takes of similar length are filtered together, so
     the cost per node-frame stays flat. Parameters are those of :func:`simulate_signals`; ``rate_hz=None`` keeps
     each take's own frame rate. With an integer ``seed``, take ``k`` draws its sensor errors from ``seed + k``.
+    ``verbose`` shows a progress bar when there is more than one batch of takes.
 
     Returns
     -------
@@ -361,7 +363,9 @@ def simulate_many(
                 cur, size = [], 0
         if cur:
             batches.append((key, cur))
-    for (fs, out_rate, cutoff), ks in batches:
+    from tqdm.auto import tqdm
+
+    for (fs, out_rate, cutoff), ks in tqdm(batches, desc="simulating", unit="batch", disable=not verbose or len(batches) < 2):
         gathered = [_gather(motions[k], nodes, plans[k][4], lever, mount_q) for k in ks]
         lengths = np.array([g[0].shape[0] for g in gathered])
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -468,7 +472,7 @@ def simulate_signals(
     return simulate_many(
         [motion], placements, rate_hz=rate_hz, mapping=mapping, cutoff_hz=cutoff_hz, filter_order=filter_order,
         lever_arm=lever_arm, mounting=mounting, noise=noise, seed=seed, gravity_m_s2=gravity_m_s2,
-        max_upsample=max_upsample,
+        max_upsample=max_upsample, verbose=False,
     )[0]  # fmt: skip
 
 
