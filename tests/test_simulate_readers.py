@@ -343,3 +343,26 @@ def test_utd_mhad_skeleton_rate_from_inertial_duration():
     with pytest.raises(InvalidRateError, match="inertial_path"):
         read_kinect_mat(io.BytesIO(path.read_bytes()), source="a1.mat")
     assert read_kinect_mat(io.BytesIO(path.read_bytes()), duration_s=3.2).rate_hz == pytest.approx(15.0)
+
+
+@pytest.mark.real_data
+def test_find_motion_files_in_folders_skips_features_and_pairs_kinect_with_inertial(tmp_path):
+    import zipfile
+
+    from imuhar.simulate import find_motion_files, iter_motions, load_motion
+
+    root = require_shared("humanml3d-sample")
+    files = find_motion_files(root)
+    assert sorted(f.name for f in files) == ["HumanML3D/new_joints/000000.npy", "HumanML3D/new_joints/012314.npy"]
+    motions = list(iter_motions([root], verbose=False))
+    assert [m.n_frames for m in motions] == [116, 170]
+    # a UTD-MHAD-shaped archive: the skeleton's rate comes from its sibling inertial file inside the zip
+    utd = require_shared("utd-mhad")
+    archive = tmp_path / "utd.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(utd / "Skeleton" / "a1_s1_t1_skeleton.mat", "UTD/Skeleton/a1_s1_t1_skeleton.mat")
+        zf.write(utd / "Inertial" / "a1_s1_t1_inertial.mat", "UTD/Inertial/a1_s1_t1_inertial.mat")
+    (only,) = find_motion_files(archive)
+    assert load_motion(only).rate_hz == pytest.approx(15.0)
+    with pytest.raises(DataFormatError, match="suffix"):
+        load_motion(tmp_path / "take.c3d")
