@@ -38,7 +38,6 @@ from collossl_sp_sw_har import (  # noqa: E402  (same data, split and fine-tunin
     COLLOSSL,
     FINETUNE,
     FT_EPOCHS,
-    FT_PATIENCE,
     LABEL_DRAWS,
     PRETRAIN,
     RATE_HZ,
@@ -138,7 +137,7 @@ def main(argv: list[str] | None = None) -> dict:
             "validation macro-F1 on 20% of training subjects; supervised = same encoder + head from scratch; macro-F1 on test subjects"
         ),
         "hyperparameters": {"pretrain": dict(pre, epochs=args.epochs), "collossl": COLLOSSL,
-                            "finetune": dict(FINETUNE, epochs=FT_EPOCHS, patience=FT_PATIENCE, label_draws=LABEL_DRAWS)},  # fmt: skip
+                            "finetune": dict(FINETUNE, epochs=FT_EPOCHS, label_draws=LABEL_DRAWS)},  # fmt: skip
         "loss_sign": "+cos similarity as in the paper (the released TF code's keras CosineSimilarity returns -cos)",
         "seeds": seeds,
         "device_selection_positive_counts": hist["positives"],

@@ -15,7 +15,7 @@ Protocol (every number below is stated in the JSON header):
   validation subjects carved from these 16 training subjects only (``SELECTION`` below), never on test subjects,
   which is why the split is fixed rather than cross-validated. Pretraining sees the training subjects' windows without
   labels; fine-tuning uses 10 % / 100 % of their anchor labels (class-stratified; at 10 % each run averages 3
-  label draws); model selection (best epoch by validation macro-F1, ties to the lower loss, patience 30) uses
+  label draws); model selection (best epoch by validation macro-F1, ties to the lower loss) uses
   20 % of the *training* subjects at the same label share; test subjects are touched only for the final score.
 * Methods, all with the paper's TPN 1-D CNN (96-d) and head Dense(1024)-Dense(5):
   ColloSSL (pretrain, then fine-tune with conv blocks 1-2 frozen), SimCLR on the watch alone with
@@ -46,7 +46,7 @@ RESULTS = ROOT / "experiments" / "results" / "collossl_sp_sw_har.json"
 RATE_HZ = 50.0
 WINDOW_S, STEP_S = 2.0, 1.0
 ANCHOR, PHONE = "left_wrist", "left_hip"
-PRETRAIN = dict(batch_size=256, lr=1e-3, weight_decay=1e-4)
+PRETRAIN = dict(batch_size=256, lr=1e-3, weight_decay=1e-4, schedule="constant")
 COLLOSSL = dict(temperature=0.1, strategy="closest_pos_all_neg", weighted=True, mmd_metric="magnitude",
                 n_negative_samples="all", projection_dim=None)  # fmt: skip
 #: How the ColloSSL settings above were chosen: 40 pretraining epochs on 11 of the 16 training subjects, 10 % label
@@ -62,7 +62,6 @@ SELECTION = {
 SIMCLR = dict(temperature=0.1, projection_dim=128)
 FINETUNE = dict(finetune_lr=1e-3, finetune_batch_size=32, val_fraction=0.2, finetune_select_on="f1")
 FT_EPOCHS = {0.1: 100, 1.0: 40}
-FT_PATIENCE = 30
 #: Label draws per seed: with 10 % of the labels the draw matters, so each seed averages a few (fine-tuning is cheap).
 LABEL_DRAWS = {0.1: 3, 1.0: 1}
 
@@ -79,7 +78,7 @@ def fine_tune_score(model, train, test, frac: float, run: int, name: str) -> flo
     Averages ``LABEL_DRAWS[frac]`` fine-tunings; the fine-tuning seed ``100 * run + draw`` sets the label draw, the
     validation subjects (carved from ``train``) and the head's initialization.
     """
-    model.finetune_epochs, model.finetune_patience = FT_EPOCHS[frac], FT_PATIENCE
+    model.finetune_epochs = FT_EPOCHS[frac]
     draws = []
     for draw in range(LABEL_DRAWS[frac]):
         model.random_state = 100 * run + draw
@@ -176,7 +175,7 @@ def main(argv: list[str] | None = None) -> dict:
         ),
         "encoder": "TPN 1-D CNN (32/64/96 filters, kernels 24/16/8, global max pool, 96-d) + Dense(1024)-Dense(5)",
         "hyperparameters": {"pretrain": dict(PRETRAIN, epochs=args.epochs), "collossl": COLLOSSL, "simclr": SIMCLR,
-                            "finetune": dict(FINETUNE, epochs=FT_EPOCHS, patience=FT_PATIENCE, label_draws=LABEL_DRAWS)},  # fmt: skip
+                            "finetune": dict(FINETUNE, epochs=FT_EPOCHS, label_draws=LABEL_DRAWS)},  # fmt: skip
         "loss_sign": "+cos similarity as in the paper (the released TF code's keras CosineSimilarity returns -cos)",
         "seeds": seeds,
         "n_windows": {"train": train.n_windows, "test": test.n_windows},

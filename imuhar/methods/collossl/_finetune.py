@@ -2,7 +2,8 @@
 
 The paper's protocol: load the encoder, freeze its first two convolution blocks, train the third one and a
 ``Dense(1024, relu) -> Dense(n_classes)`` head with Adam (lr 1e-4, batch 32) on the labelled windows of the
-anchor device, and keep the weights of the epoch with the lowest validation loss. Here the validation windows
+anchor device, and keep the weights of the epoch with the lowest validation loss. Training runs in the shared
+:class:`imuhar.training.Trainer` (AdamW). Here the validation windows
 always come from *training subjects* held out by subject (never from the test subjects); the released code
 instead reports the better of the best-validation and the last-epoch model on the test users.
 """
@@ -112,7 +113,6 @@ def train_classifier(
     lr: float = 1e-4,
     batch_size: int = 32,
     weight_decay: float = 0.0,
-    patience: int | None = None,
     select_on: str = "loss",
     seed: int = 0,
     verbose: bool = True,
@@ -130,15 +130,13 @@ def train_classifier(
     freeze_blocks : int
         Leading conv blocks kept frozen (2 in the paper; 0 trains everything, as the supervised baseline).
     hidden, epochs, lr, batch_size, weight_decay
-        Head width and Adam settings.
-    patience : int, optional
-        Stop after this many epochs without a better validation score; None runs every epoch.
+        Head width and optimizer settings of the shared :class:`imuhar.training.Trainer` (AdamW, constant lr).
     select_on : {"loss", "f1"}
         Keep the epoch of lowest validation cross-entropy (the paper) or of highest validation macro-F1 (ties go
         to the lower loss); the latter is steadier when a few validation windows make the loss jumpy.
     seed : int
     verbose : bool
-        tqdm progress bar over epochs.
+        The shared loop's progress bars.
 
     Returns
     -------
@@ -147,7 +145,7 @@ def train_classifier(
     history : dict
         ``train_loss``, ``val_loss`` and ``val_f1`` per epoch, ``best_epoch``.
     """
-    from tqdm.auto import tqdm
+    from ._trainer import BestState, run_trainer
 
     if select_on not in ("loss", "f1"):
         raise InvalidParameterError(f"select_on must be 'loss' or 'f1'; received {select_on!r}")
@@ -155,41 +153,30 @@ def train_classifier(
         raise InvalidParameterError(
             f"fine-tuning needs labelled windows to fit on and to validate on; received {len(x_fit)} and {len(x_val)}"
         )
-    gen = torch.Generator().manual_seed(int(seed))
     torch.manual_seed(int(seed))
     model = Classifier(copy.deepcopy(encoder), n_classes, hidden)
     _freeze(model.encoder, freeze_blocks)
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     xf, yf = torch.as_tensor(x_fit, dtype=torch.float32), torch.as_tensor(y_fit, dtype=torch.long)
     xv, yv = torch.as_tensor(x_val, dtype=torch.float32), torch.as_tensor(y_val, dtype=torch.long)
-    best, best_state, best_epoch, waited = (np.inf, np.inf), copy.deepcopy(model.state_dict()), -1, 0
+    best = BestState(model)
     history: dict[str, Any] = {"train_loss": [], "val_loss": [], "val_f1": []}
-    bar = tqdm(range(epochs), desc="fine-tune", disable=not verbose, leave=False)
-    for epoch in bar:
-        model.train()
-        order = torch.randperm(len(xf), generator=gen)
-        losses = []
-        for i in range(0, len(order), batch_size):
-            b = order[i : i + batch_size]
-            loss = nn.functional.cross_entropy(model(xf[b]), yf[b])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        val, f1 = _evaluate(model, xv, yv)
-        history["train_loss"].append(float(np.mean(losses)))
+
+    def loss_fn(module: Classifier, idx: torch.Tensor) -> torch.Tensor:
+        return nn.functional.cross_entropy(module(xf[idx]), yf[idx])
+
+    def on_epoch_end(epoch: int, module: Classifier) -> dict[str, float]:
+        val, f1 = _evaluate(module, xv, yv)
         history["val_loss"].append(val)
         history["val_f1"].append(f1)
-        bar.set_postfix(train=f"{history['train_loss'][-1]:.3f}", val=f"{val:.3f}", f1=f"{f1:.3f}")
-        score = (val, val) if select_on == "loss" else (-f1, val)  # lexicographic: lower is better
-        if score < best:
-            best, best_epoch, waited = score, epoch, 0
-            best_state = copy.deepcopy(model.state_dict())
-        else:
-            waited += 1
-            if patience is not None and waited >= patience:
-                break
+        best.offer(epoch, module, (val,) if select_on == "loss" else (-f1, val))
+        return {"val_loss": val, "val_f1": f1}
+
+    result = run_trainer(
+        model, len(xf), loss_fn, epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
+        schedule="constant", seed=seed, verbose=verbose, on_epoch_end=on_epoch_end,
+    )  # fmt: skip
+    history["train_loss"] = [row["loss"] for row in result.history]
+    best_state, best_epoch = best.state, best.epoch
     model.load_state_dict(best_state)
     model.eval()
     history["best_epoch"] = best_epoch

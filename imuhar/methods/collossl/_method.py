@@ -13,7 +13,6 @@ subjects carved from the training subjects.
 
 from __future__ import annotations
 
-import copy
 import logging
 from typing import Any, Sequence
 
@@ -38,13 +37,6 @@ def _acc_channels(windows: Windows) -> list[int]:
     return idx
 
 
-def _lr_lambda(decay_steps: int | None):
-    """TF's CosineDecay(decay_steps) as a LambdaLR factor: cosine from 1 to 0, then 0 (None: constant)."""
-    if decay_steps is None:
-        return lambda step: 1.0
-    return lambda step: 0.5 * (1.0 + np.cos(np.pi * min(step, decay_steps) / decay_steps))
-
-
 class _PretrainFineTune(Method):
     """Shared fine-tuning, prediction and embedding; subclasses implement :meth:`_pretrain`."""
 
@@ -61,7 +53,6 @@ class _PretrainFineTune(Method):
         finetune_epochs: int = 100,
         finetune_lr: float = 1e-4,
         finetune_batch_size: int = 32,
-        finetune_patience: int | None = None,
         finetune_select_on: str = "loss",
         random_state: int = 0,
     ):
@@ -73,7 +64,6 @@ class _PretrainFineTune(Method):
         self.finetune_epochs = finetune_epochs
         self.finetune_lr = finetune_lr
         self.finetune_batch_size = finetune_batch_size
-        self.finetune_patience = finetune_patience
         self.finetune_select_on = finetune_select_on
         self.random_state = random_state
 
@@ -139,7 +129,6 @@ class _PretrainFineTune(Method):
             epochs=self.finetune_epochs,
             lr=self.finetune_lr,
             batch_size=self.finetune_batch_size,
-            patience=self.finetune_patience,
             select_on=self.finetune_select_on,
             seed=int(self.random_state),
             verbose=verbose,
@@ -222,9 +211,10 @@ class ColloSSL(_PretrainFineTune):
     projection_dim : int or None
         None (the released code): the loss acts on the encoder output. An int adds a pretraining-only head
         ``Linear(out_dim, 256) -> ReLU -> Linear(256, projection_dim)`` as SimCLR does; fine-tuning never sees it.
-    batch_size, epochs, lr, lr_decay_steps, weight_decay
-        Adam with TF-style cosine decay to 0 after ``lr_decay_steps`` steps (paper: batch 512, lr 1e-4, 1000
-        steps, L2 1e-4 on the convolutions).
+    batch_size, epochs, lr, schedule, weight_decay
+        The shared :class:`imuhar.training.Trainer` (AdamW; ``schedule`` "constant", "cosine" or "linear" over
+        the run). Paper: Adam, batch 512, lr 1e-4 with a cosine decay over 1000 steps, L2 1e-4 on the
+        convolutions. The weights of the epoch with the lowest mean loss are kept, as in the released code.
     label_fraction, val_fraction, freeze_blocks, finetune_* : see fine-tuning
         Paper: freeze the first 2 conv blocks, Adam 1e-4, batch 32, 100 epochs, best validation loss
         (``finetune_select_on="loss"``; ``"f1"`` keeps the epoch of best validation macro-F1 instead).
@@ -251,7 +241,7 @@ class ColloSSL(_PretrainFineTune):
         batch_size: int = 512,
         epochs: int = 100,
         lr: float = 1e-4,
-        lr_decay_steps: int | None = 1000,
+        schedule: str = "cosine",
         weight_decay: float = 1e-4,
         label_fraction: float = 1.0,
         val_fraction: float = 0.2,
@@ -259,15 +249,14 @@ class ColloSSL(_PretrainFineTune):
         finetune_epochs: int = 100,
         finetune_lr: float = 1e-4,
         finetune_batch_size: int = 32,
-        finetune_patience: int | None = None,
         finetune_select_on: str = "loss",
         random_state: int = 0,
     ):
         super().__init__(
             anchor=anchor, encoder=encoder, label_fraction=label_fraction, val_fraction=val_fraction,
             freeze_blocks=freeze_blocks, finetune_epochs=finetune_epochs, finetune_lr=finetune_lr,
-            finetune_batch_size=finetune_batch_size, finetune_patience=finetune_patience,
-            finetune_select_on=finetune_select_on, random_state=random_state,
+            finetune_batch_size=finetune_batch_size, finetune_select_on=finetune_select_on,
+            random_state=random_state,
         )  # fmt: skip
         self.devices = devices
         self.temperature = temperature
@@ -282,7 +271,7 @@ class ColloSSL(_PretrainFineTune):
         self.batch_size = batch_size
         self.epochs = epochs
         self.lr = lr
-        self.lr_decay_steps = lr_decay_steps
+        self.schedule = schedule
         self.weight_decay = weight_decay
 
     @classmethod
@@ -291,9 +280,10 @@ class ColloSSL(_PretrainFineTune):
 
     def _pretrain(self, windows: Windows, *, verbose: bool):
         import torch
-        from tqdm.auto import tqdm
+        from torch import nn
 
         from ._loss import multiview_contrastive_loss
+        from ._trainer import BestState, run_trainer, step_generator
 
         if self.strategy not in SELECTION_STRATEGIES:
             raise InvalidParameterError(f"strategy must be one of {SELECTION_STRATEGIES}; received {self.strategy!r}")
@@ -309,63 +299,61 @@ class ColloSSL(_PretrainFineTune):
         # Fail early if the strategy cannot work with this many devices.
         select_devices(np.ones(len(names)), a, strategy=self.strategy, n_positives=self.n_positives,
                        n_hard_negatives=self.n_hard_negatives)  # fmt: skip
+        if x.shape[0] < 2:
+            raise InvalidParameterError(f"ColloSSL pretraining needs at least 2 synchronized windows; received {x.shape[0]}")
 
-        rng = np.random.default_rng(int(self.random_state))
         encoder = self._build_encoder(windows)
-        head = _projection_head(encoder.out_dim, self.projection_dim)
-        params = list(encoder.parameters()) + list(head.parameters())
-        opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(self.lr_decay_steps))
-        n = x.shape[0]
-        bs = min(int(self.batch_size), n)
-        if bs < 2:
-            raise InvalidParameterError(f"ColloSSL pretraining needs at least 2 synchronized windows; received {n}")
+        module = nn.ModuleDict({"encoder": encoder, "head": _projection_head(encoder.out_dim, self.projection_dim)})
         xt = torch.as_tensor(x, dtype=torch.float32)
         history: dict[str, Any] = {"loss": [], "positives": {}, "negatives": {}, "mmd": [], "devices": list(names)}
-        best_loss, best_state = np.inf, copy.deepcopy(encoder.state_dict())
-        bar = tqdm(range(int(self.epochs)), desc="collossl", disable=not verbose, leave=False)
-        for _ in bar:
-            encoder.train()
-            order = rng.permutation(n)
-            losses = []
-            # Drop a last batch too small to hold other-time negatives for most anchors.
-            for start in range(0, n - bs + 1, bs):
-                b = order[start : start + bs]
-                dist = device_distances(mmd_acc[b], a, metric=self.mmd_metric, bandwidths=self.bandwidths, floor=MMD_FLOOR)
-                sel = select_devices(dist, a, strategy=self.strategy, n_positives=self.n_positives,
-                                     n_hard_negatives=self.n_hard_negatives, weighted=self.weighted, rng=rng)  # fmt: skip
-                allowed = other_time_mask(rec_ids[b], starts[b], windows.length_s)
-                counts = np.stack([sample_negative_counts(allowed, self.n_negative_samples, rng) for _ in sel.negatives])
-                used = sorted({a, *sel.positives, *sel.negatives})
-                xb = xt[b][:, used]  # (B, U, C, T)
-                z = head(encoder(xb.transpose(0, 1).reshape(len(used) * len(b), *xb.shape[2:]))).reshape(len(used), len(b), -1)
-                pos = {d: i for i, d in enumerate(used)}
-                loss = multiview_contrastive_loss(
-                    z[pos[a]],
-                    z[[pos[d] for d in sel.positives]],
-                    z[[pos[d] for d in sel.negatives]],
-                    torch.as_tensor(counts),
-                    positive_weights=sel.positive_weights,
-                    negative_weights=sel.negative_weights,
-                    temperature=self.temperature,
-                )
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                sched.step()
-                losses.append(loss.item())
-                for d in sel.positives:
-                    history["positives"][names[d]] = history["positives"].get(names[d], 0) + 1
-                for d in sel.negatives:
-                    history["negatives"][names[d]] = history["negatives"].get(names[d], 0) + 1
-                history["mmd"].append({names[d]: float(dist[d]) for d in range(len(names)) if d != a})
-            epoch_loss = float(np.mean(losses))
-            history["loss"].append(epoch_loss)
-            bar.set_postfix(loss=f"{epoch_loss:.3f}")
-            if epoch_loss < best_loss:  # the released code keeps the lowest-epoch-loss checkpoint
-                best_loss, best_state = epoch_loss, copy.deepcopy(encoder.state_dict())
-        encoder.load_state_dict(best_state)
+        epoch_losses: list[float] = []
+        best = BestState(encoder)
+
+        def loss_fn(mod: Any, idx: Any) -> Any:
+            b = idx.numpy()
+            rng = step_generator()
+            dist = device_distances(mmd_acc[b], a, metric=self.mmd_metric, bandwidths=self.bandwidths, floor=MMD_FLOOR)
+            sel = select_devices(dist, a, strategy=self.strategy, n_positives=self.n_positives,
+                                 n_hard_negatives=self.n_hard_negatives, weighted=self.weighted, rng=rng)  # fmt: skip
+            allowed = other_time_mask(rec_ids[b], starts[b], windows.length_s)
+            counts = np.stack([sample_negative_counts(allowed, self.n_negative_samples, rng) for _ in sel.negatives])
+            used = sorted({a, *sel.positives, *sel.negatives})
+            xb = xt[idx][:, used]  # (B, U, C, T): every used device of the batch through the shared encoder at once
+            flat = xb.transpose(0, 1).reshape(len(used) * len(b), *xb.shape[2:])
+            z = mod["head"](mod["encoder"](flat)).reshape(len(used), len(b), -1)
+            pos = {d: i for i, d in enumerate(used)}
+            loss = multiview_contrastive_loss(
+                z[pos[a]],
+                z[[pos[d] for d in sel.positives]],
+                z[[pos[d] for d in sel.negatives]],
+                torch.as_tensor(counts),
+                positive_weights=sel.positive_weights,
+                negative_weights=sel.negative_weights,
+                temperature=self.temperature,
+            )
+            epoch_losses.append(loss.item())
+            for d in sel.positives:
+                history["positives"][names[d]] = history["positives"].get(names[d], 0) + 1
+            for d in sel.negatives:
+                history["negatives"][names[d]] = history["negatives"].get(names[d], 0) + 1
+            history["mmd"].append({names[d]: float(dist[d]) for d in range(len(names)) if d != a})
+            return loss
+
+        def on_epoch_end(epoch: int, mod: Any) -> dict[str, float]:
+            mean = float(np.mean(epoch_losses))
+            epoch_losses.clear()
+            history["loss"].append(mean)
+            best.offer(epoch, mod["encoder"], (mean,))  # the released code keeps the lowest-epoch-loss weights
+            return {}
+
+        run_trainer(
+            module, x.shape[0], loss_fn, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+            weight_decay=self.weight_decay, schedule=self.schedule, seed=int(self.random_state), verbose=verbose,
+            on_epoch_end=on_epoch_end,
+        )  # fmt: skip
+        encoder.load_state_dict(best.state)
         encoder.eval()
+        history["best_epoch"] = best.epoch
         return encoder, history
 
 
@@ -380,21 +368,11 @@ def _projection_head(in_dim: int, projection_dim: int | None):
     return nn.Sequential(nn.Linear(int(in_dim), 256), nn.ReLU(), nn.Linear(256, int(projection_dim)))
 
 
-def _nt_xent(z1, z2, temperature: float):
-    """SimCLR's NT-Xent: each view's positive is the other view of its window, negatives all other 2B - 2 views."""
-    import torch
-    import torch.nn.functional as F
-
-    z = F.normalize(torch.cat([z1, z2]), dim=1)
-    b = z1.shape[0]
-    logits = z @ z.T / temperature
-    logits = logits.masked_fill(torch.eye(2 * b, dtype=torch.bool), float("-inf"))
-    target = torch.cat([torch.arange(b, 2 * b), torch.arange(0, b)])
-    return F.cross_entropy(logits, target)
-
-
 class SimCLRBaseline(_PretrainFineTune):
     """Single-device SimCLR on the anchor device: two random augmentations of a window are positives.
+
+    The loss is the shared symmetric InfoNCE (:func:`imuhar.training.info_nce`, inverse temperature
+    ``1 / temperature``): each view's negatives are the other view of every other window of the batch.
 
     Augmentations (``imuhar.augment``): a random SO(3) rotation of the device, per-channel scaling N(1, 0.1²)
     and Gaussian jitter (0.05 g on acc, 0.05 rad/s on gyro) by default. Encoder, head and fine-tuning are the
@@ -407,10 +385,11 @@ class SimCLRBaseline(_PretrainFineTune):
     augmentation : imuhar.augment.Transform, optional
         Applied to (batch, 1, channels, samples) arrays.
     temperature : float
-        NT-Xent temperature (0.1 in Tang et al.'s SimCLR for HAR).
+        InfoNCE temperature (0.1 in Tang et al.'s SimCLR for HAR).
     projection_dim : int or None
         Width of the projection head; None trains the loss on the encoder output directly.
-    batch_size, epochs, lr, lr_decay_steps, weight_decay
+    batch_size, epochs, lr, schedule, weight_decay
+        The shared :class:`imuhar.training.Trainer` settings; the lowest-loss epoch's weights are kept.
     """
 
     name = "simclr-har"
@@ -427,7 +406,7 @@ class SimCLRBaseline(_PretrainFineTune):
         batch_size: int = 512,
         epochs: int = 100,
         lr: float = 1e-3,
-        lr_decay_steps: int | None = None,
+        schedule: str = "cosine",
         weight_decay: float = 1e-4,
         label_fraction: float = 1.0,
         val_fraction: float = 0.2,
@@ -435,15 +414,14 @@ class SimCLRBaseline(_PretrainFineTune):
         finetune_epochs: int = 100,
         finetune_lr: float = 1e-4,
         finetune_batch_size: int = 32,
-        finetune_patience: int | None = None,
         finetune_select_on: str = "loss",
         random_state: int = 0,
     ):
         super().__init__(
             anchor=anchor, encoder=encoder, label_fraction=label_fraction, val_fraction=val_fraction,
             freeze_blocks=freeze_blocks, finetune_epochs=finetune_epochs, finetune_lr=finetune_lr,
-            finetune_batch_size=finetune_batch_size, finetune_patience=finetune_patience,
-            finetune_select_on=finetune_select_on, random_state=random_state,
+            finetune_batch_size=finetune_batch_size, finetune_select_on=finetune_select_on,
+            random_state=random_state,
         )  # fmt: skip
         self.augmentation = augmentation
         self.temperature = temperature
@@ -451,7 +429,7 @@ class SimCLRBaseline(_PretrainFineTune):
         self.batch_size = batch_size
         self.epochs = epochs
         self.lr = lr
-        self.lr_decay_steps = lr_decay_steps
+        self.schedule = schedule
         self.weight_decay = weight_decay
 
     @classmethod
@@ -469,42 +447,43 @@ class SimCLRBaseline(_PretrainFineTune):
 
     def _pretrain(self, windows: Windows, *, verbose: bool):
         import torch
-        from tqdm.auto import tqdm
+        from torch import nn
+
+        from ...training import info_nce
+        from ._trainer import BestState, run_trainer, step_generator
 
         x = self._anchor_x(windows)[:, None]  # (W, 1, C, T): the augmentations act on node axes
         aug = self._augmentation(windows.channels)
-        rng = np.random.default_rng(int(self.random_state))
         encoder = self._build_encoder(windows)
-        head = _projection_head(encoder.out_dim, self.projection_dim)
-        params = list(encoder.parameters()) + list(head.parameters())
-        opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(self.lr_decay_steps))
-        n = x.shape[0]
-        bs = min(int(self.batch_size), n)
+        module = nn.ModuleDict({"encoder": encoder, "head": _projection_head(encoder.out_dim, self.projection_dim)})
         history: dict[str, Any] = {"loss": []}
-        best_loss, best_state = np.inf, copy.deepcopy(encoder.state_dict())
-        bar = tqdm(range(int(self.epochs)), desc="simclr", disable=not verbose, leave=False)
-        for _ in bar:
-            encoder.train()
-            order = rng.permutation(n)
-            losses = []
-            for start in range(0, n - bs + 1, bs):
-                xb = x[order[start : start + bs]]
-                v1 = torch.as_tensor(np.asarray(aug(xb, rng=rng))[:, 0], dtype=torch.float32)
-                v2 = torch.as_tensor(np.asarray(aug(xb, rng=rng))[:, 0], dtype=torch.float32)
-                loss = _nt_xent(head(encoder(v1)), head(encoder(v2)), self.temperature)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                sched.step()
-                losses.append(loss.item())
-            epoch_loss = float(np.mean(losses))
-            history["loss"].append(epoch_loss)
-            bar.set_postfix(loss=f"{epoch_loss:.3f}")
-            if epoch_loss < best_loss:
-                best_loss, best_state = epoch_loss, copy.deepcopy(encoder.state_dict())
-        encoder.load_state_dict(best_state)
+        epoch_losses: list[float] = []
+        best = BestState(encoder)
+
+        def loss_fn(mod: Any, idx: Any) -> Any:
+            xb, rng = x[idx.numpy()], step_generator()
+            v1 = torch.as_tensor(np.asarray(aug(xb, rng=rng))[:, 0], dtype=torch.float32)
+            v2 = torch.as_tensor(np.asarray(aug(xb, rng=rng))[:, 0], dtype=torch.float32)
+            z1, z2 = mod["head"](mod["encoder"](v1)), mod["head"](mod["encoder"](v2))
+            loss = info_nce(z1, z2, 1.0 / float(self.temperature), symmetric=True, gather=False)
+            epoch_losses.append(loss.item())
+            return loss
+
+        def on_epoch_end(epoch: int, mod: Any) -> dict[str, float]:
+            mean = float(np.mean(epoch_losses))
+            epoch_losses.clear()
+            history["loss"].append(mean)
+            best.offer(epoch, mod["encoder"], (mean,))
+            return {}
+
+        run_trainer(
+            module, x.shape[0], loss_fn, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+            weight_decay=self.weight_decay, schedule=self.schedule, seed=int(self.random_state), verbose=verbose,
+            on_epoch_end=on_epoch_end,
+        )  # fmt: skip
+        encoder.load_state_dict(best.state)
         encoder.eval()
+        history["best_epoch"] = best.epoch
         return encoder, history
 
 
