@@ -66,18 +66,14 @@ FT_EPOCHS = {0.1: 100, 1.0: 40}
 LABEL_DRAWS = {0.1: 3, 1.0: 1}
 
 
-def macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    from sklearn.metrics import f1_score
-
-    return 100.0 * float(f1_score(y_true, y_pred, average="macro"))
-
-
 def fine_tune_score(model, train, test, frac: float, run: int, name: str) -> float:
     """Macro-F1 (%) on ``test`` after fine-tuning ``model`` (already pretrained) on ``frac`` of the labels.
 
     Averages ``LABEL_DRAWS[frac]`` fine-tunings; the fine-tuning seed ``100 * run + draw`` sets the label draw, the
     validation subjects (carved from ``train``) and the head's initialization.
     """
+    from imuhar.evaluation import macro_f1
+
     model.finetune_epochs = FT_EPOCHS[frac]
     draws = []
     for draw in range(LABEL_DRAWS[frac]):

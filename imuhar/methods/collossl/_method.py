@@ -2,7 +2,7 @@
 
 * :class:`ColloSSL`: multi-device contrastive pretraining (MMD device selection per batch, time-synchronized
   positives, other-time negatives, weighted multi-view InfoNCE), then fine-tuning on the anchor device.
-* :class:`SimCLRBaseline`: single-device SimCLR (two augmented views of the anchor device's window, NT-Xent),
+* :class:`SimCLRBaseline`: single-device SimCLR (two augmented views of the anchor device's window, InfoNCE),
   then the same fine-tuning.
 * :class:`SupervisedBaseline`: the same encoder and head trained from scratch on the same labels.
 
@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ...core import UNLABELLED, InvalidParameterError, NotFittedError, Windows, resolve_placement
+from ...core import UNLABELLED, InvalidParameterError, Windows, resolve_placement
 from .._base import Method, carve_validation_subjects
 from ._mmd import MMD_FLOOR, PAPER_BANDWIDTHS, SELECTION_STRATEGIES, device_distances, select_devices
 from ._sampling import device_views, other_time_mask, sample_negative_counts
