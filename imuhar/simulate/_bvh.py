@@ -17,6 +17,7 @@ Conventions (those of the Biovision format as Blender, MotionBuilder and the ``M
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import warnings
@@ -204,20 +205,27 @@ def _resolve_unit(unit: str | float, span_file: float, source: str) -> tuple[flo
     return scale, label
 
 
-def parse_bvh(
-    text: str,
-    *,
-    source: str = "<bvh>",
-    unit: str | float = "auto",
-    include_end_sites: bool = False,
-) -> SkeletonMotion:
-    """Parse BVH text into a :class:`SkeletonMotion` (z-up world, metres). See :func:`read_bvh`."""
+@dataclass
+class _Parsed:
+    joints: list[_Joint]
+    data: np.ndarray  # (n_frames, n_channels) as in the file
+    frame_time: float
+    scale: float
+    unit_label: str
+    source: str
+
+    def signature(self) -> tuple:
+        return tuple((j.name, j.parent, tuple(j.channels), j.is_end) for j in self.joints)
+
+
+def _parse_text(text: str, source: str, unit: str | float) -> _Parsed:
+    """Hierarchy, channel data and unit of one BVH text (no kinematics yet)."""
     # split only the header into lines: the motion block (most of the file) goes to numpy's parser as is
     m = re.search(r"^[ \t]*MOTION\b", text, flags=re.MULTILINE | re.IGNORECASE)
     head_end = len(text)
     if m:
         # the header ends after the 'Frame Time' line that follows MOTION
-        ft = re.search(r"^[ \t]*Frame\s+Time.*$", text[m.start():], flags=re.MULTILINE | re.IGNORECASE)
+        ft = re.search(r"^[ \t]*Frame\s+Time.*$", text[m.start() : m.start() + 4096], flags=re.MULTILINE | re.IGNORECASE)
         if ft:
             head_end = m.start() + ft.end()
     lines = text[:head_end].splitlines()
@@ -263,7 +271,7 @@ def parse_bvh(
     expected = n_frames * n_ch
     if values is None or values.size != expected:
         # find the first offending line for the message
-        data_lines = [line for line in body.splitlines()]
+        data_lines = body.splitlines()
         for r, line in enumerate(data_lines):
             toks = line.split()
             if r < n_frames and len(toks) != n_ch:
@@ -301,8 +309,16 @@ def parse_bvh(
         animated.append(any(c in _POS for c in jt.channels))
     placed = [a and (jt.parent < 0 or (animated[jt.parent] and joints[jt.parent].parent < 0)) for a, jt in zip(animated, joints)]
     scale, unit_label = _resolve_unit(unit, _tree_span(first, parents, placed), source)
+    return _Parsed(joints, data, frame_time, scale, unit_label, source)
 
-    # forward kinematics in quaternions, vectorized over frames and over the joints of one tree depth
+
+def _forward_kinematics(joints: list[_Joint], data: np.ndarray, offsets: np.ndarray, scale: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+    """Global positions (T, J, 3) and quaternions (T, J, 4) in the file's y-up world, metres.
+
+    Vectorized over frames and over the joints of one tree depth. ``offsets`` is (J, 3) or per frame
+    (T, J, 3); ``scale`` (metres per file unit) a number or (T,).
+    """
+    n_frames = data.shape[0]
     n_j = len(joints)
     half = np.deg2rad(0.5) * data  # half angles of every channel (position columns are ignored)
     local = np.zeros((n_frames, n_j, 4))
@@ -338,13 +354,13 @@ def parse_bvh(
     trans = np.broadcast_to(offsets, (n_frames, n_j, 3)).copy()
     if pos_j:
         trans[:, pos_j, pos_axis] = data[:, pos_col]
-    trans *= scale
+    trans *= np.reshape(scale, (-1, 1, 1)) if np.ndim(scale) else scale
     depth = np.zeros(n_j, dtype=int)
-    for j, p in enumerate(parents):
-        depth[j] = 0 if p < 0 else depth[p] + 1
+    for j, jt in enumerate(joints):
+        depth[j] = 0 if jt.parent < 0 else depth[jt.parent] + 1
     g_q = np.empty((n_frames, n_j, 4))
     g_pos = np.empty((n_frames, n_j, 3))
-    par = np.array(parents)
+    par = np.array([jt.parent for jt in joints])
     for d in range(int(depth.max()) + 1):
         idx = np.flatnonzero(depth == d)
         if d == 0:
@@ -354,30 +370,58 @@ def parse_bvh(
             pq = g_q[:, par[idx]]
             g_pos[:, idx] = g_pos[:, par[idx]] + quat_rotate(pq, trans[:, idx])
             g_q[:, idx] = quat_mul(pq, local[:, idx])
+    return g_pos, g_q
 
+
+
+def _to_motion(p: _Parsed, g_pos: np.ndarray, g_q: np.ndarray, include_end_sites: bool) -> SkeletonMotion:
+    joints = p.joints
     keep = [j for j, jt in enumerate(joints) if include_end_sites or not jt.is_end]
     remap = {old: new for new, old in enumerate(keep)}
     names = [joints[j].name for j in keep]
     new_parents = [remap.get(joints[j].parent, -1) for j in keep]
-    c = up_axis_matrix("y")
-    pos = g_pos[:, keep] @ c.T
-    rot = quat_mul(matrix_to_quat(c), g_q[:, keep])
+    # y-up -> z-up: (x, y, z) -> (x, -z, y), written out instead of a stacked matmul
+    src = g_pos[:, keep]
+    pos = np.empty(src.shape)
+    pos[..., 0] = src[..., 0]
+    pos[..., 1] = -src[..., 2]
+    pos[..., 2] = src[..., 1]
+    rot = quat_mul(matrix_to_quat(up_axis_matrix("y")), g_q[:, keep])
     motion = SkeletonMotion(
         pos,
         rot,
-        1.0 / frame_time,
+        1.0 / p.frame_time,
         tuple(names),
         tuple(new_parents),
-        source=source,
-        rig=detect_rig(names),
-        metadata={"format": "bvh", "unit": unit_label, "metres_per_unit": scale, "frame_time_s": frame_time},
+        source=p.source,
+        rig=_detect_rig_cached(tuple(names)),
+        metadata={"format": "bvh", "unit": p.unit_label, "metres_per_unit": p.scale, "frame_time_s": p.frame_time},
     )
     height = motion.body_height_m()
     motion.metadata["body_height_m"] = height
     if not 0.5 <= height <= 2.6:
         # lying or crawling takes are legitimately flat; a tall one points to a wrong unit or up axis
-        logger.warning("%s: median vertical extent of the body is %.2f m (unit %s); check unit= and the up axis", source, height, unit_label)
+        logger.warning("%s: median vertical extent of the body is %.2f m (unit %s); check unit= and the up axis", p.source, height, p.unit_label)
     return motion
+
+
+@functools.lru_cache(maxsize=64)
+def _detect_rig_cached(names: tuple[str, ...]) -> str:
+    return detect_rig(names)
+
+
+def parse_bvh(
+    text: str,
+    *,
+    source: str = "<bvh>",
+    unit: str | float = "auto",
+    include_end_sites: bool = False,
+) -> SkeletonMotion:
+    """Parse BVH text into a :class:`SkeletonMotion` (z-up world, metres). See :func:`read_bvh`."""
+    p = _parse_text(text, source, unit)
+    offsets = np.stack([j.offset for j in p.joints])
+    g_pos, g_q = _forward_kinematics(p.joints, p.data, offsets, p.scale)
+    return _to_motion(p, g_pos, g_q, include_end_sites)
 
 
 def read_bvh(
