@@ -270,3 +270,8 @@ def test_simulate_many_equals_one_take_at_a_time(rng):
         np.testing.assert_allclose(b.gyro, one.gyro, atol=1e-9)
         assert b.params["motion_rate_hz"] == m.rate_hz
     assert simulate_many([], ["pelvis"]) == []
+    from imuhar.simulate import simulate_recordings
+
+    recs = simulate_recordings(motions[:2], ["waist"], rate_hz=40.0, subjects=["s1", "s2"])
+    assert [r.subject for r in recs] == ["s1", "s2"] and all(isinstance(r, Recording) for r in recs)
+    np.testing.assert_allclose(recs[1].acc["pelvis"], simulate_signals(motions[1], ["pelvis"], rate_hz=40.0).acc[:, 0])

@@ -12,7 +12,7 @@ Typical use::
 from ._bvh import BVH_UNITS, parse_bvh, read_bvh
 from ._calibrate import PercentileCalibrator
 from ._humanml3d import HUMANML3D_RATE_HZ, read_humanml3d
-from ._imu import STANDARD_GRAVITY, SimulatedSignals, default_cutoff_hz, simulate_imu, simulate_many, simulate_signals
+from ._imu import STANDARD_GRAVITY, SimulatedSignals, default_cutoff_hz, simulate_imu, simulate_many, simulate_recordings, simulate_signals
 from ._kinect import KINECT_TO_NODES, UTD_MHAD_JOINTS, read_kinect_mat
 from ._mapping import RIG_TABLES, NodeSource, detect_rig, match_joint_names, resolve_mapping
 from ._motion import SkeletonMotion
@@ -54,5 +54,6 @@ __all__ = [
     "resolve_mapping",
     "simulate_imu",
     "simulate_many",
+    "simulate_recordings",
     "simulate_signals",
 ]

@@ -44,7 +44,7 @@ from ._motion import SkeletonMotion, catmull_rom
 from ._noise import SensorModel, apply_sensor_model, get_sensor_model
 from ._rotation import matrix_to_quat, quat_conj_mul, quat_log, quat_mul, quat_rotate, quat_rotate_inv, so3_exp
 
-__all__ = ["simulate_imu", "simulate_signals", "simulate_many", "SimulatedSignals", "STANDARD_GRAVITY", "default_cutoff_hz"]
+__all__ = ["simulate_imu", "simulate_recordings", "simulate_signals", "simulate_many", "SimulatedSignals", "STANDARD_GRAVITY", "default_cutoff_hz"]
 
 logger = logging.getLogger(__name__)
 
@@ -515,6 +515,42 @@ def simulate_imu(
         ``simulate_imu`` step with every parameter.
     """
     sig = simulate_signals(motion, placements, rate_hz=rate_hz, **kwargs)
+    return _to_recording(motion, sig, labels, vocabulary, subject, recording_id)
+
+
+def simulate_recordings(
+    motions: Sequence[SkeletonMotion],
+    placements: Sequence[str] | None = None,
+    *,
+    rate_hz: float | None = None,
+    subjects: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[Recording]:
+    """Simulate many takes (batched, see :func:`simulate_many`) into one :class:`imuhar.core.Recording` each.
+
+    Parameters
+    ----------
+    motions : sequence of SkeletonMotion
+    placements : sequence of str, optional
+        Canonical nodes or aliases; default all 22 nodes.
+    rate_hz : float, optional
+        Output rate in Hz (default: each motion's frame rate).
+    subjects : sequence of str, optional
+        Subject id per motion (default ``"unknown"``).
+    **kwargs
+        Passed to :func:`simulate_many`.
+    """
+    motions = list(motions)
+    if subjects is not None and len(subjects) != len(motions):
+        raise InvalidParameterError(f"got {len(motions)} motions but {len(subjects)} subjects; pass one subject per motion")
+    sigs = simulate_many(motions, placements, rate_hz=rate_hz, **kwargs)
+    return [
+        _to_recording(m, sig, None, None, subjects[k] if subjects is not None else "unknown", None)
+        for k, (m, sig) in enumerate(zip(motions, sigs))
+    ]
+
+
+def _to_recording(motion, sig: SimulatedSignals, labels, vocabulary, subject, recording_id) -> Recording:
     if labels is not None and np.asarray(labels).shape != (sig.n_samples,):
         raise ShapeMismatchError(
             f"labels must have one entry per output sample, shape ({sig.n_samples},); received {np.asarray(labels).shape}"
@@ -534,4 +570,3 @@ def simulate_imu(
             "provenance": [{"step": "simulate_imu", **sig.params}],
         },
     )
-
