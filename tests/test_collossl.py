@@ -295,3 +295,16 @@ def test_released_code_sign_would_push_positives_apart():
     ours = [float(_loss(anchor, p, neg, counts, temperature=0.1)) for p in (far, near)]
     released = [float(_loss(-anchor, p, neg, counts, temperature=0.1)) for p in (far, near)]
     assert ours[1] < ours[0] and released[1] > released[0]
+
+
+def test_label_fraction_is_stratified_and_skips_unlabelled():
+    from imuhar.methods.collossl import label_fraction_indices
+
+    labels = np.array([0] * 50 + [1] * 30 + [2] * 2 + [-1] * 10)
+    idx = label_fraction_indices(labels, 0.1, np.random.default_rng(0))
+    counts = np.bincount(labels[idx], minlength=3)
+    np.testing.assert_array_equal(counts, [5, 3, 1])  # round(10 %), at least one of the rare class
+    assert np.all(labels[idx] >= 0) and len(np.unique(idx)) == len(idx)
+    assert len(label_fraction_indices(labels, 1.0, np.random.default_rng(0))) == 82
+    with pytest.raises(InvalidParameterError):
+        label_fraction_indices(labels, 0.0, np.random.default_rng(0))
