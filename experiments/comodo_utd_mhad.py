@@ -237,8 +237,8 @@ def _unlabelled(windows):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path,
-                        default=Path(os.environ.get("IMUHAR_SHARED_DATA", ROOT.parent / "shared" / "data")) / "utd-mhad")
+    shared = Path(os.environ.get("IMUHAR_SHARED_DATA", ROOT.parent / "shared" / "data"))
+    parser.add_argument("--data", type=Path, default=shared / "utd-mhad")
     parser.add_argument("--cache", type=Path,
                         default=Path(os.environ.get("IMUHAR_DATA", Path.home() / ".cache" / "imuhar")) / "comodo")
     parser.add_argument("--dev", action="store_true", help="train subjects 1,3,5, evaluate on 7 (no test subject)")

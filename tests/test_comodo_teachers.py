@@ -229,3 +229,16 @@ def test_segment_statistics_by_hand():
     teacher = ModuleTeacher(enc, projection="identity")
     np.testing.assert_allclose(teacher.embed(x, verbose=False), torch.nn.functional.normalize(z, dim=1).numpy(),
                                rtol=1e-5, atol=1e-6)  # fmt: skip
+
+
+def test_tiny_timesformer_teacher_from_config():
+    from transformers import TimesformerConfig
+
+    config = TimesformerConfig(image_size=32, patch_size=16, num_frames=2, hidden_size=32, num_hidden_layers=1,
+                               num_attention_heads=2, intermediate_size=48)  # fmt: skip
+    teacher = VideoTeacher.from_config(config, embed_dim=8, hidden_dim=16)
+    clips = np.random.default_rng(2).random((3, 5, 3, 32, 32)).astype(np.float32)
+    z = teacher.embed(clips, verbose=False)
+    assert z.shape == (3, 8) and np.allclose(np.linalg.norm(z, axis=1), 1.0, atol=1e-5)
+    with pytest.raises(InvalidParameterError, match="VideoMAEConfig or TimesformerConfig"):
+        VideoTeacher.from_config(object())

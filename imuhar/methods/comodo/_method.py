@@ -156,7 +156,9 @@ class Comodo(Method):
         if not isinstance(train, Windows):
             raise InvalidParameterError(f"fit takes imuhar.core.Windows; received {type(train).__name__}")
         if self.objective not in OBJECTIVES + ("none",):
-            raise InvalidParameterError(f"objective must be one of {OBJECTIVES + ('none',)}; received {self.objective!r}")
+            raise InvalidParameterError(
+                f"objective must be one of {OBJECTIVES + ('none',)}; received {self.objective!r}"
+            )
         n = train.n_windows
         if teacher_inputs is None:
             teacher_inputs = None if isinstance(self.teacher, PrecomputedTeacher) else train
@@ -284,7 +286,7 @@ class Comodo(Method):
         return full
 
     def evaluate(self, train: Windows, test: Windows) -> SVMProtocolResult:
-        """The paper's protocol: probe fitted on ``train`` embeddings (C by subject-grouped CV), top-1/3/5 on ``test``."""
+        """The paper's protocol: SVM on ``train`` embeddings (C by subject-grouped CV), top-1/3/5 on ``test``."""
         self.check_held_out(test)
         return svm_protocol(
             self.embed(train),

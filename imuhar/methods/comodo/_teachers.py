@@ -301,7 +301,8 @@ class _FeatureTeacher(Teacher):
             )
         if not isinstance(projection, (str, nn.Module)):
             raise InvalidParameterError(
-                f"projection must be 'random-mlp', 'identity' or a torch.nn.Module; received {type(projection).__name__}"
+                "projection must be 'random-mlp', 'identity' or a torch.nn.Module; received "
+                f"{type(projection).__name__}"
             )
         self.projection = projection
         self.hidden_dim, self.embed_dim, self.seed, self.device = int(hidden_dim), int(embed_dim), int(seed), device
@@ -417,7 +418,8 @@ class ModuleTeacher(_FeatureTeacher):
     def _features(self, batch: list[Any]):
         import torch
 
-        tensors = [torch.as_tensor(np.asarray(b) if not isinstance(b, torch.Tensor) else b).to(self.device) for b in batch]
+        tensors = [b if isinstance(b, torch.Tensor) else torch.as_tensor(np.asarray(b)) for b in batch]
+        tensors = [t.to(self.device) for t in tensors]
         return self.module(*tensors)
 
 
@@ -535,7 +537,9 @@ class VideoTeacher(_FeatureTeacher):
         size = int(cfg.image_size)
         b, t = x.shape[:2]
         if x.shape[-2:] != (size, size):
-            x = F.interpolate(x.reshape(b * t, 3, *x.shape[-2:]), size=(size, size), mode="bilinear", align_corners=False)
+            x = F.interpolate(
+                x.reshape(b * t, 3, *x.shape[-2:]), size=(size, size), mode="bilinear", align_corners=False
+            )
             x = x.reshape(b, t, 3, size, size)
         mean = x.new_tensor(self.image_mean).view(1, 1, 3, 1, 1)
         std = x.new_tensor(self.image_std).view(1, 1, 3, 1, 1)
@@ -574,7 +578,9 @@ class PrecomputedTeacher(Teacher):
                 embeddings.detach().cpu() if hasattr(embeddings, "detach") else embeddings, dtype=np.float32
             )
         if table.ndim != 2 or table.shape[0] == 0:
-            raise ShapeMismatchError(f"precomputed teacher embeddings must have shape (n >= 1, dim); received {table.shape}")
+            raise ShapeMismatchError(
+                f"precomputed teacher embeddings must have shape (n >= 1, dim); received {table.shape}"
+            )
         if not np.isfinite(table).all():
             raise DataFormatError("precomputed teacher embeddings hold NaN/inf values")
         self.table = table
