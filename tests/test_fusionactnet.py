@@ -195,7 +195,7 @@ def test_no_gate_ablation_is_one_classifier_over_all_classes():
     p = model.predict_proba(_windows(n=10, seed=2))
     np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-6)
     assert isinstance(model.networks_[0].inner, ResNetExpert)
-    assert set(model.history_[0]) == {"arch", "seed", "single"}
+    assert set(model.history_[0]) == {"arch", "seed", "single", "validation_subjects"}
     with pytest.raises(InvalidParameterError):
         model.gate(_windows(n=10))
 
@@ -242,6 +242,14 @@ def test_validation_is_carved_from_training_subjects_only():
     fit_mask, val_mask = carve_validation_subjects(train, fraction=0.3, seed=0)
     assert not set(train.subjects[fit_mask]) & set(train.subjects[val_mask])
     assert set(train.subjects[val_mask]) == val
+
+
+def test_ensemble_members_select_on_their_own_training_subjects():
+    train = _windows(n_subjects=10)
+    model = FusionActNet(members=("resnet", "resnet"), **dict(TINY, expert_epochs=1)).fit(train, verbose=False)
+    per_member = [set(h["validation_subjects"]) for h in model.history_]
+    assert per_member[0] != per_member[1]
+    assert set().union(*per_member) == set(model.validation_subjects_.tolist()) <= set(train.subjects.tolist())
 
 
 def test_naming_a_test_subject_for_validation_raises_split_leakage():

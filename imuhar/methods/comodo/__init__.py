@@ -22,7 +22,14 @@ from ._teachers import (
     random_projection_mlp,
     save_teacher_embeddings,
 )
-from ._train import OBJECTIVES, DistillationHistory, distill, linear_warmup_decay, train_supervised
+from ._train import (
+    OBJECTIVES,
+    DistillationHistory,
+    distill,
+    linear_warmup_decay,
+    recalibrate_batchnorm,
+    train_supervised,
+)
 
 __all__ = [
     "Comodo",
@@ -46,6 +53,7 @@ __all__ = [
     "linear_warmup_decay",
     "load_teacher_embeddings",
     "random_projection_mlp",
+    "recalibrate_batchnorm",
     "save_teacher_embeddings",
     "svm_protocol",
     "top_k_accuracy",

@@ -12,7 +12,7 @@ from imuhar.core import InvalidParameterError, NotFittedError, ShapeMismatchErro
 from .._base import Method
 from ._evaluate import PAPER_C_GRID, SVMProtocolResult, svm_protocol
 from ._teachers import ModuleTeacher, PrecomputedTeacher, Teacher
-from ._train import OBJECTIVES, DistillationHistory, distill
+from ._train import OBJECTIVES, DistillationHistory, distill, recalibrate_batchnorm
 
 __all__ = ["Comodo"]
 
@@ -35,8 +35,9 @@ class Comodo(Method):
     encoder_params : dict, optional
         Its keyword arguments (``n_nodes`` defaults to the windows' node count).
     objective : {"comodo", "infonce", "l2", "none"}
-        The queue loss, the two baselines, or ``"none"`` (no training: the randomly initialized student, the
-        no-distillation reference).
+        The queue loss, the two baselines, or ``"none"``: no training, the randomly initialized student with
+        its batch-norm running statistics estimated on the training windows (no gradient step, no label), the
+        no-distillation reference.
     queue_size : int
         ``K`` (16384 in the paper); must be smaller than the number of training windows.
     teacher_temperature, student_temperature : float
@@ -201,8 +202,9 @@ class Comodo(Method):
                 device=self.device,
                 verbose=verbose,
             )
-        else:
+        else:  # no distillation: the untrained student, its batch-norm statistics estimated on the windows
             self.history_ = None
+            recalibrate_batchnorm(student.backbone, train.x, train.node_mask, device=self.device)
         self.backbone_ = student.backbone.eval()  # the projection head is dropped here
         self.nodes_ = tuple(train.nodes)
         self.vocabulary_ = train.vocabulary

@@ -23,7 +23,14 @@ from imuhar.core import InvalidParameterError, ShapeMismatchError
 
 from ._loss import InstanceQueue, info_nce_alignment_loss, l2_distillation_loss
 
-__all__ = ["OBJECTIVES", "DistillationHistory", "distill", "train_supervised", "linear_warmup_decay"]
+__all__ = [
+    "OBJECTIVES",
+    "DistillationHistory",
+    "distill",
+    "train_supervised",
+    "linear_warmup_decay",
+    "recalibrate_batchnorm",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +61,53 @@ def linear_warmup_decay(optimizer: torch.optim.Optimizer, total_steps: int, warm
         return max(0.0, float(total - step) / float(max(1, total - warm)))
 
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def recalibrate_batchnorm(
+    module: nn.Module, x: np.ndarray, node_mask: np.ndarray, *, batch_size: int = 128, device: str = "cpu"
+) -> int:
+    """Re-estimate every batch-norm layer's running statistics on ``x`` without any gradient step.
+
+    Running means and variances are reset and set to the average of the per-batch statistics over one pass
+    (momentum ``1 / (k + 1)`` at batch ``k``). Used for the untrained-student baseline, whose initial running
+    statistics (mean 0, variance 1) would otherwise leave inputs in m/s^2 unnormalized at inference.
+
+    Parameters
+    ----------
+    module : nn.Module
+        Called as ``module(x, node_mask)``.
+    x : ndarray, shape (n, n_nodes, n_channels, n_samples)
+    node_mask : ndarray of bool, shape (n, n_nodes)
+    batch_size : int
+    device : str
+
+    Returns
+    -------
+    int
+        Number of normalization layers recalibrated.
+    """
+    norms = [m for m in module.modules() if isinstance(getattr(m, "running_mean", None), torch.Tensor)]
+    if not norms:
+        return 0
+    saved = [m.momentum for m in norms]
+    for m in norms:
+        m.running_mean.zero_()
+        m.running_var.fill_(1.0)
+    was_training = module.training
+    module.to(device).train()
+    try:
+        with torch.no_grad():
+            for k, start in enumerate(range(0, len(x), int(batch_size))):
+                for m in norms:
+                    m.momentum = 1.0 / (k + 1)
+                xb = torch.from_numpy(np.asarray(x[start : start + batch_size], dtype=np.float32)).to(device)
+                mb = torch.from_numpy(np.asarray(node_mask[start : start + batch_size], dtype=bool)).to(device)
+                module(xb, mb)
+    finally:
+        for m, mom in zip(norms, saved):
+            m.momentum = mom
+        module.train(was_training)
+    return len(norms)
 
 
 def _check_common(x: np.ndarray, node_mask: np.ndarray, epochs: int, batch_size: int, lr: float) -> None:

@@ -39,8 +39,9 @@ class FusionActNet(Method):
     use_gate : bool
         False trains the ablation: one residual network over all classes (same blocks, no experts, no gate).
     members : sequence of {"resnet", "mobilenet"}
-        Expert architecture of each ensemble member; members are trained independently (seeds ``seed + i``)
-        and their probabilities averaged. ``("resnet", "mobilenet")`` is the paper's v1 ensemble.
+        Expert architecture of each ensemble member; members are trained independently (seed ``seed + i``,
+        also drawing their own validation subjects) and their probabilities averaged.
+        ``("resnet", "mobilenet")`` is the paper's v1 ensemble.
     expert_widths : sequence of int
         Channels of the residual blocks (each halves time). The paper uses 64-128-256-512-512; the default
         is smaller to train on a shared CPU.
@@ -188,28 +189,34 @@ class FusionActNet(Method):
         if not keep.any():
             raise InvalidParameterError("the training windows hold no labelled window of a usable class")
         train = train[keep]
-        fit_mask, val_mask = carve_validation_subjects(
-            train, fraction=self.validation_fraction, subjects=self.validation_subjects, seed=self.seed
-        )
         self.vocabulary_ = train.vocabulary
         self.static_ids_, self.dynamic_ids_ = static_ids, dynamic_ids
         self.fit_subjects_ = np.unique(train.subjects)
-        self.validation_subjects_ = np.unique(train.subjects[val_mask])
-        self.input_ = InputSpec.fit(train[fit_mask], standardize=self.standardize)
+        # Standardization statistics come from all training windows (never from evaluation windows).
+        self.input_ = InputSpec.fit(train, standardize=self.standardize)
         x = torch.from_numpy(self.input_.transform(train))
         y = torch.from_numpy(train.labels)
-        fit_idx, val_idx = np.flatnonzero(fit_mask), np.flatnonzero(val_mask)
-        logger.info(
-            "FusionActNet: %d fitting windows (%d subjects), %d validation windows (subjects %s); static %s, dynamic %s",
-            len(fit_idx), len(np.unique(train.subjects[fit_mask])), len(val_idx), self.validation_subjects_.tolist(),
-            [train.vocabulary[i].name for i in static_ids], [train.vocabulary[i].name for i in dynamic_ids],
-        )
         self.networks_: list[nn.Module] = []
         self.history_: list[dict[str, Any]] = []
+        validation: list[np.ndarray] = []
         for m, arch in enumerate(self.members):
+            # Each member carves its own validation subjects (seed + m), so an ensemble fits on every subject.
+            fit_mask, val_mask = carve_validation_subjects(
+                train, fraction=self.validation_fraction, subjects=self.validation_subjects, seed=self.seed + m
+            )
+            fit_idx, val_idx = np.flatnonzero(fit_mask), np.flatnonzero(val_mask)
+            validation.append(np.unique(train.subjects[val_mask]))
+            logger.info(
+                "FusionActNet member %d (%s): %d fitting windows (%d subjects), %d validation windows (subjects %s); "
+                "static %s, dynamic %s", m, arch, len(fit_idx), len(np.unique(train.subjects[fit_mask])), len(val_idx),
+                validation[-1].tolist(), [train.vocabulary[i].name for i in static_ids],
+                [train.vocabulary[i].name for i in dynamic_ids],
+            )  # fmt: skip
             net, hist = self._fit_member(arch, self.seed + m, x, y, fit_idx, val_idx, verbose)
+            hist["validation_subjects"] = validation[-1].tolist()
             self.networks_.append(net.eval())
             self.history_.append(hist)
+        self.validation_subjects_ = np.unique(np.concatenate(validation))
         self.fit_time_s_ = time.perf_counter() - t0
         return self
 
