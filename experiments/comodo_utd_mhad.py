@@ -31,9 +31,10 @@ Protocol (every number below is repeated in the JSON record):
   from held-out training trials, tau_t 0.1, tau_s 0.05), symmetric InfoNCE (tau 0.1, IMU2CLIP-style), L2 (MSE
   between normalized embeddings). Optimizer AdamW lr 3e-4, weight decay 0.01, 10 % linear warm-up then linear
   decay, batch 32, 60 epochs. Distillation uses the training subjects' trials only and no labels.
-* Baselines: ``no_distill`` = the same student architecture, randomly initialized with the run's seed and not
-  trained at all (the role of the "pretrained only" row of the paper, for which we have no pretrained IMU
-  model); ``supervised`` = the same backbone + a linear classifier trained with cross-entropy on the training
+* Baselines: ``no_distill`` = the same student architecture, randomly initialized with the run's seed, never
+  trained (no gradient step); only its batch-norm running statistics are estimated on the training windows,
+  so that inputs in m/s^2 are normalized at inference (the role of the "pretrained only" row of the paper, for
+  which we have no pretrained IMU model); ``supervised`` = the same backbone + a linear classifier trained with cross-entropy on the training
   subjects' labels (same optimizer/schedule/epochs), then read out like the others.
 * Read-out (paper's protocol): backbone embeddings, L2-normalized, StandardScaler fitted on training
   embeddings, RBF-SVC (gamma=scale) with C in {1e-4..1e4} chosen by 4-fold CV grouped by training subject;
@@ -282,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
                  f"training subjects' unlabelled teacher inputs) -> identity projection, "
                  f"{out['teacher_dims']['main']}-d; nothing trained, no labels. comodo_teacher_all22: the same "
                  "teacher over all 22 nodes"),
-        no_distill="same student architecture, random init (run seed), untrained",
+        no_distill=("same student architecture, random init (run seed), no gradient step; batch-norm running "
+                    "statistics estimated on the training windows"),
         supervised="same backbone + linear classifier, cross-entropy on training-subject labels, same optimizer",
         settings={"optim": OPTIM, "comodo": COMODO, "infonce_temperature": INFONCE_TEMPERATURE,
                   "head_hidden": HEAD_HIDDEN, "teacher_segments": TEACHER_SEGMENTS, "n_samples": N_SAMPLES},

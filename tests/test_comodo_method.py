@@ -130,3 +130,32 @@ def test_registry_test_params_fit_on_fake_windows():
     model = Comodo(**Comodo._test_params()).fit(train, verbose=False)
     assert model.embed(train).shape == (24, 16)
     assert model.predict(train).shape == (24,)
+
+
+def test_batchnorm_recalibration_of_the_untrained_student(rng):
+    from imuhar.methods.comodo import recalibrate_batchnorm
+
+    student = build_student("cnn", n_nodes=1, out_dim=4, encoder_params={"widths": (4,), "kernel_size": 3,
+                                                                        "embed_dim": 8}, head_hidden_dim=8)  # fmt: skip
+    x = rng.normal(size=(20, 1, 6, 32)).astype(np.float32)
+    x[:, 0, 2] += 9.8  # gravity on acc z
+    mask = np.ones((20, 1), bool)
+    before = [p.detach().clone() for p in student.backbone.parameters()]
+    n = recalibrate_batchnorm(student.backbone, x, mask, batch_size=64)
+    assert n >= 2
+    norm = student.backbone.input_norm
+    np.testing.assert_allclose(norm.running_mean.numpy(), x.mean(axis=(0, 1, 3)), atol=1e-4)
+    assert norm.momentum == pytest.approx(0.1)  # restored
+    assert all(torch.equal(a, b) for a, b in zip(before, student.backbone.parameters()))  # no parameter moved
+    # Comodo(objective="none") is that student: its embeddings are those of the recalibrated network
+    train = make_windows(n_windows=24, n_subjects=3, seed=9)
+    params = {**Comodo._test_params(), "objective": "none", "seed": 3}
+    model = Comodo(**params).fit(train, verbose=False)
+    ref = build_student("cnn", n_nodes=22, out_dim=16, encoder_params=params["encoder_params"], head_hidden_dim=32,
+                        seed=3).backbone  # fmt: skip
+    recalibrate_batchnorm(ref, train.x, train.node_mask)
+    ref.eval()
+    with torch.no_grad():
+        expected = ref(torch.from_numpy(train.x), torch.from_numpy(train.node_mask)).numpy()
+    np.testing.assert_allclose(model.embed(train), expected, rtol=1e-5, atol=1e-5)
+    assert model.history_ is None
