@@ -35,3 +35,10 @@ def test_demo_runs_the_pipeline_on_basicmotions(tmp_path, capsys):
     assert "sliding_windows" in steps or any("window" in s for s in steps)
     png = (tmp_path / "basicmotions_signals.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    # recognition with the shipped weights: a table of zero-, 1- and 5-shot figures and a confusion matrix
+    table = summary["recognition"]
+    assert set(table) == {"zero-shot", "1-shot", "5-shot"}
+    assert all(0.0 <= v["accuracy"] <= 100.0 for v in table.values())
+    assert table["zero-shot"]["accuracy"] > 25.0  # above chance (4 classes) with no labelled example
+    assert "zero-shot (no labels)" in printed
+    assert (tmp_path / "basicmotions_zero_shot_confusion.png").stat().st_size > 5000
