@@ -32,9 +32,10 @@ Protocol (every number below is repeated in the JSON record):
   between normalized embeddings). Optimizer AdamW lr 3e-4, weight decay 0.01, 10 % linear warm-up then linear
   decay, batch 32, 60 epochs. Distillation uses the training subjects' trials only and no labels.
 * Baselines: ``no_distill`` = the same student architecture, randomly initialized with the run's seed, never
-  trained (no gradient step); only its batch-norm running statistics are estimated on the training windows,
-  so that inputs in m/s^2 are normalized at inference (the role of the "pretrained only" row of the paper, for
-  which we have no pretrained IMU model); ``supervised`` = the same backbone + a linear classifier trained with cross-entropy on the training
+  trained (the role of the "pretrained only" row of the paper, for which we have no pretrained IMU model);
+  ``no_distill_bn`` = the same with its batch-norm running statistics estimated on the training windows (no
+  gradient step); both variants were defined before the test run, ``no_distill`` (the plain one) is the
+  headline because it read out higher on the development split (70 % vs 63 %), i.e. the harder reference; ``supervised`` = the same backbone + a linear classifier trained with cross-entropy on the training
   subjects' labels (same optimizer/schedule/epochs), then read out like the others.
 * Read-out (paper's protocol): backbone embeddings, L2-normalized, StandardScaler fitted on training
   embeddings, RBF-SVC (gamma=scale) with C in {1e-4..1e4} chosen by 4-fold CV grouped by training subject;
@@ -192,7 +193,7 @@ def run(train_subjects, eval_subjects, seeds, pairs, log, cache_dir: Path, teach
                  teacher_res[key]["top1"])  # fmt: skip
     common = dict(encoder="cnn", encoder_params=dict(n_nodes=1, **STUDENT), head_hidden_dim=HEAD_HIDDEN, **OPTIM)
     runs = [("comodo", "comodo", "main"), ("infonce", "infonce", "main"), ("l2", "l2", "main"),
-            ("no_distill", "none", "main")]  # fmt: skip
+            ("no_distill", "none", "main"), ("no_distill_bn", "none", "main")]  # fmt: skip
     if "all22" in z:
         runs.append(("comodo_teacher_all22", "comodo", "all22"))
     rows: dict[str, list[dict]] = {name: [] for name, _, _ in runs}
@@ -202,7 +203,8 @@ def run(train_subjects, eval_subjects, seeds, pairs, log, cache_dir: Path, teach
             t0 = time.perf_counter()
             model = Comodo(
                 teacher=PrecomputedTeacher(z[key]), objective=objective, seed=seed,
-                infonce_temperature=INFONCE_TEMPERATURE, **COMODO, **common,
+                calibrate_batchnorm=name == "no_distill_bn", infonce_temperature=INFONCE_TEMPERATURE,
+                **COMODO, **common,
             )  # fmt: skip
             model.fit(_unlabelled(train), verbose=False)  # distillation never sees a label
             res = read_out(model.embed(train), model.embed(test))
@@ -283,8 +285,9 @@ def main(argv: list[str] | None = None) -> int:
                  f"training subjects' unlabelled teacher inputs) -> identity projection, "
                  f"{out['teacher_dims']['main']}-d; nothing trained, no labels. comodo_teacher_all22: the same "
                  "teacher over all 22 nodes"),
-        no_distill=("same student architecture, random init (run seed), no gradient step; batch-norm running "
-                    "statistics estimated on the training windows"),
+        no_distill="same student architecture, random init (run seed), untrained (initial batch-norm statistics)",
+        no_distill_bn=("same, with batch-norm running statistics estimated on the training windows (no gradient "
+                       "step, no label)"),
         supervised="same backbone + linear classifier, cross-entropy on training-subject labels, same optimizer",
         settings={"optim": OPTIM, "comodo": COMODO, "infonce_temperature": INFONCE_TEMPERATURE,
                   "head_hidden": HEAD_HIDDEN, "teacher_segments": TEACHER_SEGMENTS, "n_samples": N_SAMPLES},

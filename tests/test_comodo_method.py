@@ -147,9 +147,9 @@ def test_batchnorm_recalibration_of_the_untrained_student(rng):
     np.testing.assert_allclose(norm.running_mean.numpy(), x.mean(axis=(0, 1, 3)), atol=1e-4)
     assert norm.momentum == pytest.approx(0.1)  # restored
     assert all(torch.equal(a, b) for a, b in zip(before, student.backbone.parameters()))  # no parameter moved
-    # Comodo(objective="none") is that student: its embeddings are those of the recalibrated network
+    # Comodo(objective="none", calibrate_batchnorm=True) is that student
     train = make_windows(n_windows=24, n_subjects=3, seed=9)
-    params = {**Comodo._test_params(), "objective": "none", "seed": 3}
+    params = {**Comodo._test_params(), "objective": "none", "seed": 3, "calibrate_batchnorm": True}
     model = Comodo(**params).fit(train, verbose=False)
     ref = build_student("cnn", n_nodes=22, out_dim=16, encoder_params=params["encoder_params"], head_hidden_dim=32,
                         seed=3).backbone  # fmt: skip

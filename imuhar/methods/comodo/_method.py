@@ -35,9 +35,11 @@ class Comodo(Method):
     encoder_params : dict, optional
         Its keyword arguments (``n_nodes`` defaults to the windows' node count).
     objective : {"comodo", "infonce", "l2", "none"}
-        The queue loss, the two baselines, or ``"none"``: no training, the randomly initialized student with
-        its batch-norm running statistics estimated on the training windows (no gradient step, no label), the
-        no-distillation reference.
+        The queue loss, the two baselines, or ``"none"``: no training, the randomly initialized student (the
+        no-distillation reference).
+    calibrate_batchnorm : bool
+        With ``objective="none"``: estimate the untrained student's batch-norm running statistics on the
+        training windows (no gradient step, no label) instead of keeping the initial mean 0 / variance 1.
     queue_size : int
         ``K`` (16384 in the paper); must be smaller than the number of training windows.
     teacher_temperature, student_temperature : float
@@ -71,6 +73,7 @@ class Comodo(Method):
         encoder: str = "cnn",
         encoder_params: dict[str, Any] | None = None,
         objective: str = "comodo",
+        calibrate_batchnorm: bool = False,
         queue_size: int = 16384,
         teacher_temperature: float = 0.1,
         student_temperature: float = 0.05,
@@ -92,6 +95,7 @@ class Comodo(Method):
         self.encoder = encoder
         self.encoder_params = encoder_params
         self.objective = objective
+        self.calibrate_batchnorm = calibrate_batchnorm
         self.queue_size = queue_size
         self.teacher_temperature = teacher_temperature
         self.student_temperature = student_temperature
@@ -202,9 +206,10 @@ class Comodo(Method):
                 device=self.device,
                 verbose=verbose,
             )
-        else:  # no distillation: the untrained student, its batch-norm statistics estimated on the windows
+        else:  # no distillation: the untrained student
             self.history_ = None
-            recalibrate_batchnorm(student.backbone, train.x, train.node_mask, device=self.device)
+            if self.calibrate_batchnorm:
+                recalibrate_batchnorm(student.backbone, train.x, train.node_mask, device=self.device)
         self.backbone_ = student.backbone.eval()  # the projection head is dropped here
         self.nodes_ = tuple(train.nodes)
         self.vocabulary_ = train.vocabulary
