@@ -15,7 +15,7 @@ from ._humanml3d import HUMANML3D_RATE_HZ, read_humanml3d
 from ._imu import STANDARD_GRAVITY, SimulatedSignals, default_cutoff_hz, simulate_imu, simulate_many, simulate_recordings, simulate_signals
 from ._kinect import KINECT_TO_NODES, UTD_MHAD_JOINTS, read_kinect_mat
 from ._mapping import RIG_TABLES, NodeSource, detect_rig, match_joint_names, resolve_mapping
-from ._motion import SkeletonMotion
+from ._motion import UP_AXIS_TO_Z, SkeletonMotion
 from ._noise import NOISE_PRESETS, AxisErrors, SensorModel, apply_sensor_model, get_sensor_model
 from ._orientation import REST_DIRECTIONS, canonical_motion_from_positions, orientations_from_positions
 from ._sources import MOTION_FORMATS, MotionFile, find_motion_files, iter_motions, load_motion
@@ -36,6 +36,7 @@ __all__ = [
     "SensorModel",
     "SimulatedSignals",
     "SkeletonMotion",
+    "UP_AXIS_TO_Z",
     "UTD_MHAD_JOINTS",
     "apply_sensor_model",
     "canonical_motion_from_positions",
