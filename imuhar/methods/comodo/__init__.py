@@ -5,6 +5,16 @@ the queue matches the teacher's (soft cross-entropy, teacher temperature 0.1, st
 used; only the student's backbone is kept. Baselines: IMU2CLIP-style InfoNCE alignment and L2 distillation.
 Evaluation: the paper's SVM protocol on the backbone embeddings.
 
+Typical use (the teacher sees a richer modality, the student only the IMU)::
+
+    from imuhar.methods.comodo import Comodo, ModuleTeacher, VideoTeacher, PrecomputedTeacher
+
+    teacher = VideoTeacher.from_pretrained("/models/videomae-base")     # local folder, never downloaded
+    # or ModuleTeacher(frozen_skeleton_encoder), or PrecomputedTeacher("teacher.safetensors")
+    model = Comodo(teacher=teacher, encoder="cnn", queue_size=4096, epochs=20)
+    model.fit(train_windows, teacher_inputs=train_clips)                # row-aligned; labels never used
+    result = model.evaluate(train_windows, test_windows)                # SVM protocol, top-1/3/5 (%)
+
 Importing this subpackage imports torch (``import imuhar`` does not).
 """
 
