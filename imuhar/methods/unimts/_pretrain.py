@@ -254,9 +254,18 @@ def pretrain(
             out,
             config={"pretrain": asdict(config), "corpus": repr(corpus), "corpus_meta": corpus.meta,
                     "n_captions": len(bank)},
-            metrics={"final_loss": _last_loss(history)},
+            metrics={
+                "final_loss": _last_loss(history),
+                "samples_per_s": _mean_of(history, "samples_per_s"),
+                "history": [{k: v for k, v in row.items()} for row in history or []],
+            },
         )
     return model
+
+
+def _mean_of(history: Sequence[dict] | None, key: str) -> float | None:
+    values = [float(r[key]) for r in history or [] if isinstance(r, dict) and r.get(key) is not None]
+    return round(sum(values) / len(values), 2) if values else None
 
 
 def _last_loss(history: Sequence[dict] | None) -> float | None:
