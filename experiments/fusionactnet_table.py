@@ -18,9 +18,9 @@ Protocol (repeated in the JSON record):
   folds pooled. The seated class has one member, so the static "expert" is the constant 1 and the gate is a
   seated-vs-rest classifier.
 * Model selection inside ``fit`` on 20 % of each fold's training subjects; test subjects scored once.
-* Same network and optimizer as ``fusionactnet_uci_har.py`` (widths 32-64-128, AdamW 1e-3, frozen experts in
-  stage 2), without the device-roll augmentation (no single physically meaningful axis for a wrist or a
-  pocket), 20 expert epochs and 8 gate epochs (smaller datasets).
+* Same network and optimizer as ``fusionactnet_uci_har.py`` (two members, expert widths 16-32-64, AdamW 1e-3,
+  weight decay 1e-2, frozen experts in stage 2), without the device-roll augmentation (no single physically
+  meaningful axis for a wrist or a pocket), 15 expert epochs and 6 gate epochs (smaller datasets).
 * The UCI-HAR row is copied from ``experiments/results/fusionactnet_uci_har.json`` when it exists.
 
 Run: ``.venv/bin/python experiments/fusionactnet_table.py [--seeds 0 1 2]``. The last line printed is one
@@ -41,18 +41,19 @@ RESULTS = ROOT / "experiments" / "results" / "fusionactnet_table.json"
 SHARED = Path(os.environ.get("IMUHAR_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 BASE = dict(
-    expert_widths=(32, 64, 128),
+    members=("resnet", "resnet"),
+    expert_widths=(16, 32, 64),
     kernel_size=5,
     gate_widths=(32, 64, 128),
     gate_units=(1, 2, 2),
-    dropout=0.2,
-    expert_epochs=20,
-    gate_epochs=8,
+    dropout=0.3,
+    expert_epochs=15,
+    gate_epochs=6,
     batch_size=64,
     lr=1e-3,
     gate_lr=1e-3,
     expert_lr_mult=0.0,
-    weight_decay=1e-4,
+    weight_decay=1e-2,
     augment=True,
     validation_fraction=0.2,
 )

@@ -239,6 +239,9 @@ def test_validation_is_carved_from_training_subjects_only():
     assert val and val < set(train.subjects.tolist())
     for stage in ("static", "dynamic", "gate"):
         assert model.history_[0][stage]["val_accuracy"] is not None
+    # the warm-up epoch is never kept (TINY trains experts for 2 epochs, the gate for 1)
+    assert model.history_[0]["static"]["best_epoch"] == model.history_[0]["dynamic"]["best_epoch"] == 2
+    assert model.history_[0]["gate"]["best_epoch"] == 1
     fit_mask, val_mask = carve_validation_subjects(train, fraction=0.3, seed=0)
     assert not set(train.subjects[fit_mask]) & set(train.subjects[val_mask])
     assert set(train.subjects[val_mask]) == val

@@ -75,6 +75,9 @@ class FusionActNet(Method):
         Share of training subjects held out for model selection.
     validation_subjects : sequence, optional
         Explicit validation subjects; must be training subjects.
+    first_candidate_epoch : int
+        Earliest epoch a stage's model selection may keep (default 2: never the learning-rate warm-up epoch,
+        whose weights are far from converged even when a few validation subjects happen to favour them).
     standardize : bool
         Standardize each input channel with the mean/std of the fitting windows.
     seed : int
@@ -108,6 +111,7 @@ class FusionActNet(Method):
         transition_group: str = "dynamic",
         validation_fraction: float = 0.2,
         validation_subjects: Sequence[Any] | None = None,
+        first_candidate_epoch: int = 2,
         standardize: bool = True,
         seed: int = 0,
         device: str = "cpu",
@@ -133,6 +137,7 @@ class FusionActNet(Method):
         self.transition_group = transition_group
         self.validation_fraction = validation_fraction
         self.validation_subjects = validation_subjects
+        self.first_candidate_epoch = first_candidate_epoch
         self.standardize = standardize
         self.seed = seed
         self.device = device
@@ -227,7 +232,10 @@ class FusionActNet(Method):
                 n_nodes=len(self.input_.nodes), channels=self.input_.channels, mean=self.input_.mean,
                 std=self.input_.std, seed=seed, rotation_axis=self.rotation_axis, rotation_max_deg=self.rotation_max_deg,
             )  # fmt: skip
-        return dict(batch_size=self.batch_size, weight_decay=self.weight_decay, augment=augment, device=self.device, verbose=verbose)
+        return dict(
+            batch_size=self.batch_size, weight_decay=self.weight_decay, augment=augment, device=self.device,
+            verbose=verbose, first_candidate_epoch=int(self.first_candidate_epoch),
+        )  # fmt: skip
 
     def _build_member(self, arch: str, n_in: int, n_classes: int) -> nn.Module:
         """An untrained member: a :class:`FusionNetwork` (or, without the gate, one masked classifier)."""

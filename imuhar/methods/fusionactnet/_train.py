@@ -203,6 +203,7 @@ def train_stage(
     frozen: Sequence[nn.Module] = (),
     slow: Sequence[nn.Module] = (),
     slow_mult: float = 1.0,
+    first_candidate_epoch: int = 1,
     device: str = "cpu",
     verbose: bool = True,
     desc: str = "training",
@@ -231,6 +232,9 @@ def train_stage(
         in eval mode, so their batch-norm statistics stay fixed too.
     slow, slow_mult : sequence of nn.Module, float
         Sub-modules trained at ``slow_mult`` times ``lr`` (:func:`relative_rate`).
+    first_candidate_epoch : int
+        Earliest epoch (1-based) that model selection may keep; 2 skips the learning-rate warm-up epoch.
+        Clipped to ``epochs``.
 
     Returns
     -------
@@ -267,7 +271,7 @@ def train_stage(
         vl, va = _evaluate(module, x, y, val_idx, batch_size, device)
         curves["val_loss_curve"].append(vl)
         curves["val_accuracy_curve"].append(va)
-        if (va, -vl) > best["key"]:
+        if epoch + 1 >= min(first_candidate_epoch, epochs) and (va, -vl) > best["key"]:
             best.update(key=(va, -vl), state=copy.deepcopy(module.state_dict()), epoch=epoch + 1, acc=va, loss=vl)
         return {"val_loss": vl, "val_accuracy": va}
 
