@@ -178,7 +178,15 @@ def evaluate_fusionactnet(
                 details.append(
                     {
                         "validation_subjects": model.validation_subjects_.tolist(),
-                        "best_epochs": {k: v["best_epoch"] for h in model.history_ for k, v in h.items() if isinstance(v, dict)},
+                        "members": [
+                            {
+                                "arch": h["arch"],
+                                "validation_subjects": h["validation_subjects"],
+                                "best_epochs": {k: v["best_epoch"] for k, v in h.items() if isinstance(v, dict)},
+                                "val_accuracy": {k: v["val_accuracy"] for k, v in h.items() if isinstance(v, dict)},
+                            }
+                            for h in model.history_
+                        ],
                     }
                 )
             s = _scores(np.concatenate(y_true), np.concatenate(y_pred))
