@@ -28,7 +28,6 @@ PATHS = {"uci-har": SHARED / "uci-hapt.zip", "utd-mhad": SHARED / "utd-mhad", "s
 
 
 def main() -> dict:
-    import numpy as np
     import torch
 
     from imuhar.evaluation import plot_k_shot_curve, run_few_shot, summarize_repeats

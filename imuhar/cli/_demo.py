@@ -95,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"5. standardizer fit on the {len(train)} training windows only (groups {sorted(str(s) for s in set(train.subjects))}); "
           f"test groups {test_subjects}: {len(test)} windows")
     mean = train_z.x[train_z.node_mask].mean(axis=(0, 2))
-    print(f"   train channel means after standardizing: {np.round(mean, 3).tolist()}")
+    test_mean = test_z.x[test_z.node_mask].mean(axis=(0, 2))
+    print(f"   channel means after standardizing: train {np.round(mean, 3).tolist()}, "
+          f"test {np.round(test_mean, 2).tolist()} (test statistics were never used)")
 
     first = np.asarray(recordings[0].acc[recordings[0].placements[0]])
     gravity, body = split_gravity(first, card.rate_hz)

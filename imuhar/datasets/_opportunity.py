@@ -13,7 +13,6 @@ from ..core import Activity, DataFormatError, LabelVocabulary, Recording
 from ._card import DatasetCard, RemoteFile, SplitRule
 from ._io import DataSource, open_source
 from ._loader_common import (
-    G,
     descend,
     make_recording,
     map_codes,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -118,7 +118,3 @@ def describe_protocol(data: BenchmarkData) -> dict[str, Any]:
         "placement": data.placement,
         "nodes": [n for n, m in zip(w.nodes, w.node_mask.any(axis=0)) if m],
     }
-
-
-def unique_test(names: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys(names))

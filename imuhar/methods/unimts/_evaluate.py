@@ -6,8 +6,6 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-import numpy as np
-
 from ...core import DataNotFoundError
 from ._benchmark import BenchmarkData, benchmark_windows, describe_protocol
 from ._model import TextAlignedIMU
@@ -32,7 +30,8 @@ def load_model(model: str | Path = "default") -> TextAlignedIMU:
     return TextAlignedIMU.load(path)
 
 
-def _text_encoder(model: TextAlignedIMU, text_model: str | None):
+def _text_encoder(text_model: str | None):
+    """The local text encoder: ``text_model`` (a folder) or the default MiniLM package model."""
     from ...text import TextEncoder
 
     if text_model and text_model != "default":
@@ -66,7 +65,7 @@ def evaluate_zero_shot(
     t0 = time.perf_counter()
     data = data or benchmark_windows(dataset, data_dir, placement=placement, window_s=window_s, verbose=verbose)
     windows = data.test if split == "test" else data.windows
-    text = _text_encoder(model, text_model)
+    text = _text_encoder(text_model)
     classes = class_text_embeddings(text, data.vocabulary, templates)
     emb = model.embed_windows(windows)
     split_desc = data.split + " (test subjects)" if split == "test" else f"{dataset}: all subjects (zero-shot trains on none)"
