@@ -18,7 +18,7 @@ Protocol (repeated in the JSON record):
   folds pooled. The seated class has one member, so the static "expert" is the constant 1 and the gate is a
   seated-vs-rest classifier.
 * Model selection inside ``fit`` on 20 % of each fold's training subjects; test subjects scored once.
-* Same network and optimizer as ``fusionactnet_uci_har.py`` (two members, expert widths 16-32-64, AdamW 1e-3,
+* Same network and optimizer as ``fusionactnet_uci_har.py`` (two members, expert widths 24-48-96, AdamW 1e-3,
   weight decay 1e-2, frozen experts in stage 2), without the device-roll augmentation (no single physically
   meaningful axis for a wrist or a pocket), 15 expert epochs and 6 gate epochs (smaller datasets).
 * The UCI-HAR row is copied from ``experiments/results/fusionactnet_uci_har.json`` when it exists.
@@ -42,7 +42,7 @@ SHARED = Path(os.environ.get("IMUHAR_SHARED_DATA", ROOT.parent / "shared" / "dat
 
 BASE = dict(
     members=("resnet", "resnet"),
-    expert_widths=(16, 32, 64),
+    expert_widths=(24, 48, 96),
     kernel_size=5,
     gate_widths=(32, 64, 128),
     gate_units=(1, 2, 2),
