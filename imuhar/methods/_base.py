@@ -105,7 +105,8 @@ class Method:
     scikit-learn estimators do) and implement :meth:`fit`, :meth:`predict_proba` and :meth:`embed`. Attributes
     learnt by ``fit`` end in ``_``. ``fit`` receives training windows only and carves any validation split
     it needs from their subjects (:func:`carve_validation_subjects`); there is deliberately no argument
-    through which test windows could reach model selection.
+    through which test windows could reach model selection. ``fit`` records the subjects it saw in
+    ``fit_subjects_`` (training and validation), which :meth:`check_held_out` compares with evaluation windows.
     """
 
     #: Registry name, e.g. ``"fusionactnet"``.
