@@ -68,6 +68,23 @@ def test_nine_channel_windows_reject_impossible_lengths():
         nine_channel_windows([], verbose=False)
 
 
+def test_subject_folds_follow_the_card_or_group_by_subject():
+    from imuhar.methods.fusionactnet import nine_channel_windows, subject_folds
+
+    recs = [_recording(seed=i, subject=str(i)) for i in (1, 2, 3, 4, 5, 6)]
+    w = nine_channel_windows(recs, length_s=2.56, verbose=False)
+    rule, folds = subject_folds("uci-har", w)  # official test subjects 2, 4 (9, 10, ... absent here)
+    assert len(folds) == 1 and set(w.subjects[folds[0][1]]) == {"2", "4"} and "given" in rule
+    rule, folds = subject_folds("sp-sw-har", w, n_folds=3)  # no official split: grouped k-fold
+    assert len(folds) == 3 and "grouped 3-fold" in rule
+    seen = []
+    for train_idx, test_idx in folds:
+        assert not set(w.subjects[train_idx]) & set(w.subjects[test_idx])
+        seen.extend(w.subjects[test_idx].tolist())
+    assert sorted(seen) == sorted(w.subjects.tolist())
+    assert len(subject_folds("sp-sw-har", w, n_folds=3, max_folds=1)[1]) == 1
+
+
 @pytest.mark.slow
 def test_evaluate_reports_means_over_seeds_on_official_test_subjects():
     pytest.importorskip("torch")
