@@ -87,16 +87,17 @@ def main() -> dict:
     torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
     rows = {}
-    uci = ROOT / "experiments" / "results" / "fusionactnet_uci_har.json"
-    if uci.exists():
-        u = json.loads(uci.read_text())
-        rows["uci-har"] = {k: u.get(k) for k in _KEEP if k in u} | {"source": str(uci.relative_to(ROOT))}
     for name in args.datasets:
         spec = DATASETS[name]
         res = evaluate_fusionactnet(
             name, spec["path"], seeds=args.seeds, ablation=True, n_folds=spec.get("n_folds"), verbose=False, **spec["params"]
         )
         rows[name] = {k: res[k] for k in _KEEP if k in res}
+    # Read last, so the table can run beside fusionactnet_uci_har.py and still pick up its result.
+    uci = ROOT / "experiments" / "results" / "fusionactnet_uci_har.json"
+    if uci.exists():
+        u = json.loads(uci.read_text())
+        rows = {"uci-har": {k: u.get(k) for k in _KEEP if k in u} | {"source": str(uci.relative_to(ROOT))}, **rows}
     table = [
         "| dataset | split | test windows | accuracy % | macro-F1 % | accuracy, no gate % | macro-F1, no gate % |",
         "|---|---|---|---|---|---|---|",
