@@ -113,11 +113,16 @@ def plot_confusion_matrix(row: ResultRow | dict[str, Any], path: str | os.PathLi
                 if conf[i, j]:
                     ax.text(j, i, f"{shown[i, j]:.2f}" if normalize else int(conf[i, j]), ha="center", va="center",
                             fontsize=7, color="white" if shown[i, j] > 0.5 * shown.max() else "black")  # fmt: skip
+    import textwrap
+
     k = "" if r.get("k") is None else f", k={r['k']}"
+    # split rules are sentences: wrap them to the figure's width instead of letting them run off the edge
+    header = f"{r['dataset']} - {r['protocol']}{k}, seed {r['seed']}; split: {r['split']}"
+    width = int(size * 14)
     ax.set_title(
-        f"{r['dataset']} ({r['split']}) - {r['protocol']}{k}, seed {r['seed']}\n{r['model']}: accuracy "
-        f"{r['accuracy']:.1f} %, macro-F1 {r['macro_f1']:.1f} %",
-        fontsize=9,
+        "\n".join(textwrap.wrap(header, width)[:4])
+        + f"\n{r['model']}: accuracy {r['accuracy']:.1f} %, macro-F1 {r['macro_f1']:.1f} %",
+        fontsize=8,
     )
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
