@@ -22,11 +22,15 @@ Protocol (every number below is repeated in the JSON record):
   time discards where and when); the statistics encoder over all 22 nodes at 77 % (CV 76 %), over the 8
   upper-limb nodes at 81 % (CV 81 %, leave-one-subject-out 1-NN 79 % vs 73 %); COMODO's random 2048 -> 128 MLP
   on top lowered the read-out (64-68 %), so the projection is the identity. No trained skeleton/IMU encoder
-  exists in the project yet (the text-aligned UniMTS encoder has no trained weights at the time of writing).
-* Both signals are time-normalized: each trial is linearly resampled to 128 samples (trials last 2.1-6.5 s).
+  existed when the teacher was chosen; the text-aligned UniMTS-style encoder's weights landed just before the
+  final run and read out at 44 % on the development split (grouped CV 46 %, leave-one-subject-out 1-NN 39 %),
+  far below the statistics teacher, so it stays an extra row: ``comodo_teacher_unimts`` distils from it
+  (frozen, all 22 simulated nodes in its own protocol: 20 Hz, trial tiled to 200 samples, 384-d).
+* Student and statistics-teacher signals are time-normalized: each trial is linearly resampled to 128 samples
+  (trials last 2.1-6.5 s).
 * Student: :class:`imuhar.models.CNNEncoder` on the one node (widths 32-32-64-64, 128-d embedding) plus
   COMODO's projection head shape (Linear -> BatchNorm -> GELU -> Linear, hidden 512 instead of 2048 to fit the
-  CPU budget) onto the teacher's 1056-d space, dropped after training.
+  CPU budget) onto the teacher's space (384-d), dropped after training.
 * Objectives (same student, data, optimizer and schedule; only the loss differs): COMODO (queue K = 256 seeded
   from held-out training trials, tau_t 0.1, tau_s 0.05), symmetric InfoNCE (tau 0.1, IMU2CLIP-style), L2 (MSE
   between normalized embeddings). Optimizer AdamW lr 3e-4, weight decay 0.01, 10 % linear warm-up then linear
@@ -35,12 +39,14 @@ Protocol (every number below is repeated in the JSON record):
   trained (the role of the "pretrained only" row of the paper, for which we have no pretrained IMU model);
   ``no_distill_bn`` = the same with its batch-norm running statistics estimated on the training windows (no
   gradient step); both variants were defined before the test run, ``no_distill`` (the plain one) is the
-  headline because it read out higher on the development split (70 % vs 63 %), i.e. the harder reference; ``supervised`` = the same backbone + a linear classifier trained with cross-entropy on the training
-  subjects' labels (same optimizer/schedule/epochs), then read out like the others.
+  headline because it read out higher on the development split (70 % vs 63 %), i.e. the harder reference;
+  ``supervised`` = the same backbone + a linear classifier trained with cross-entropy on the training subjects'
+  labels (same optimizer/schedule/epochs), then read out like the others.
 * Read-out (paper's protocol): backbone embeddings, L2-normalized, StandardScaler fitted on training
   embeddings, RBF-SVC (gamma=scale) with C in {1e-4..1e4} chosen by 4-fold CV grouped by training subject;
   top-1/3/5 accuracy on the test subjects. ``teacher_top1`` reads out the teacher embeddings themselves.
-* Seeds 0, 1, 2 (student initialization and batch order); means and standard deviations over seeds.
+* Seeds 0, 1, 2 (student initialization and batch order); means and standard deviations over seeds. The two
+  teacher-ablation rows (``comodo_teacher_all22``, ``comodo_teacher_unimts``) run with seed 0 only (CPU budget).
 * Hyper-parameters were fixed beforehand; ``--dev`` runs the same pipeline with subjects 1, 3, 5 as training
   and subject 7 as evaluation (never a test subject) for development.
 
@@ -89,18 +95,23 @@ def _time_normalize(x: np.ndarray, n: int) -> np.ndarray:
 
 
 def load_pairs(data: Path, cache_dir: Path, verbose: bool) -> dict:
-    """Real wrist IMU and simulated 22-node IMU of every trial, time-normalized; cached as npz."""
-    cache = cache_dir / f"utd_mhad_pairs_T{N_SAMPLES}.npz"
+    """Real wrist IMU and simulated 22-node IMU of every trial; cached as npz.
+
+    ``student``/``teacher`` are time-normalized to ``N_SAMPLES``; ``teacher_unimts`` is the simulated IMU in the
+    text-aligned encoder's own input protocol (20 Hz, whole trial tiled to 200 samples).
+    """
+    cache = cache_dir / f"utd_mhad_pairs_T{N_SAMPLES}_v2.npz"
     if cache.is_file():
         return dict(np.load(cache, allow_pickle=False))
     from tqdm.auto import tqdm
 
     from imuhar.core import NODES
     from imuhar.datasets import load_dataset, utd_mhad_skeleton_files
+    from imuhar.methods.unimts import protocol_windows
     from imuhar.simulate import read_kinect_mat, simulate_imu
 
     recs = {r.recording_id: r for r in load_dataset("utd-mhad", data, placement=STUDENT_NODE, verbose=verbose)}
-    student, teacher, labels, subjects, ids = [], [], [], [], []
+    student, teacher, labels, subjects, ids, sims = [], [], [], [], [], []
     for trial in tqdm(utd_mhad_skeleton_files(data), desc="simulate skeletons", disable=not verbose):
         rid = f"a{trial.action}_s{trial.subject}_t{trial.trial}"
         if rid not in recs or trial.inertial_path is None:
@@ -115,9 +126,12 @@ def load_pairs(data: Path, cache_dir: Path, verbose: bool) -> dict:
         labels.append(int(rec.labels[0]))
         subjects.append(rec.subject)
         ids.append(rid)
+        n_sim = len(sim.acc["pelvis"])
+        sims.append(sim.replace(step="label", labels=np.full(n_sim, labels[-1]), vocabulary=rec.vocabulary))
+    unimts_in = protocol_windows(sims, whole_recordings=True)  # one window per trial, in trial order
     out = dict(
         student=np.stack(student), teacher=np.stack(teacher), labels=np.array(labels),
-        subjects=np.array(subjects), ids=np.array(ids),
+        subjects=np.array(subjects), ids=np.array(ids), teacher_unimts=unimts_in.x,
     )  # fmt: skip
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_name(cache.name + ".part.npz")
@@ -145,6 +159,8 @@ def make_windows(pairs: dict, subjects: tuple[str, ...]):
 
 
 TEACHER_NODE_NOTE = {"all": "all 22", "arms": "8: left/right collar, shoulder, elbow, wrist"}
+#: The shipped text-aligned (UniMTS-style) encoder; None = imuhar/methods/unimts/weights/default.safetensors.
+UNIMTS_WEIGHTS: Path | None = None
 
 
 def teacher_node_index(which: str) -> np.ndarray:
@@ -164,12 +180,22 @@ def build_teacher(teacher_x_train: np.ndarray):
 
 def teacher_embeddings(pairs: dict, keep_tr: np.ndarray, nodes: str, cache: Path) -> np.ndarray:
     """Teacher embeddings of every trial, computed once and cached (standardized on training subjects only)."""
+    if nodes == "unimts":  # the shipped text-aligned encoder, frozen, on all 22 simulated nodes
+        import imuhar.methods.unimts as unimts
+        from imuhar.methods.comodo import ModuleTeacher
+
+        weights = UNIMTS_WEIGHTS or Path(unimts.__file__).with_name("weights") / "default.safetensors"
+        model = unimts.TextAlignedIMU.load(weights)
+        tx = pairs["teacher_unimts"]
+        teacher = ModuleTeacher(model, projection="identity")
+        return teacher.embed((tx, np.ones(tx.shape[:2], dtype=bool)), batch_size=128, verbose=False, cache_path=cache)
     tx = pairs["teacher"][:, teacher_node_index(nodes)]
     teacher = build_teacher(tx[keep_tr])
     return teacher.embed((tx, np.ones(tx.shape[:2], dtype=bool)), batch_size=256, verbose=False, cache_path=cache)
 
 
-def run(train_subjects, eval_subjects, seeds, pairs, log, cache_dir: Path, teacher_nodes=TEACHER_NODES) -> dict:
+def run(train_subjects, eval_subjects, seeds, pairs, log, cache_dir: Path, teacher_nodes=TEACHER_NODES,
+        ablation_seeds=(0,)) -> dict:
     import torch
 
     from imuhar.methods.comodo import Comodo, PrecomputedTeacher, build_student, svm_protocol, train_supervised
@@ -183,6 +209,7 @@ def run(train_subjects, eval_subjects, seeds, pairs, log, cache_dir: Path, teach
     teachers = {"main": teacher_nodes}
     if teacher_nodes != "all":
         teachers["all22"] = "all"  # ablation: the same teacher over all 22 simulated nodes
+    teachers["unimts"] = "unimts"  # ablation: the shipped text-aligned encoder as the teacher
     z, teacher_res = {}, {}
     for key, nodes in teachers.items():
         cache = cache_dir / f"utd_mhad_teacher_{nodes}_train{''.join(train_subjects)}.safetensors"
@@ -196,10 +223,14 @@ def run(train_subjects, eval_subjects, seeds, pairs, log, cache_dir: Path, teach
             ("no_distill", "none", "main"), ("no_distill_bn", "none", "main")]  # fmt: skip
     if "all22" in z:
         runs.append(("comodo_teacher_all22", "comodo", "all22"))
+    runs.append(("comodo_teacher_unimts", "comodo", "unimts"))
     rows: dict[str, list[dict]] = {name: [] for name, _, _ in runs}
     rows["supervised"] = []
+    main_rows = ("comodo", "infonce", "l2", "no_distill", "no_distill_bn")
     for seed in seeds:
         for name, objective, key in runs:
+            if name not in main_rows and seed not in ablation_seeds:
+                continue  # the teacher ablations run with fewer seeds (CPU budget)
             t0 = time.perf_counter()
             model = Comodo(
                 teacher=PrecomputedTeacher(z[key]), objective=objective, seed=seed,
@@ -246,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
                         default=Path(os.environ.get("IMUHAR_DATA", Path.home() / ".cache" / "imuhar")) / "comodo")
     parser.add_argument("--dev", action="store_true", help="train subjects 1,3,5, evaluate on 7 (no test subject)")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    parser.add_argument("--ablation-seeds", type=int, nargs="*", default=[0],
+                        help="seeds of the teacher-ablation rows (comodo_teacher_all22, comodo_teacher_unimts)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--teacher-nodes", choices=("all", "arms"), default=TEACHER_NODES)
     parser.add_argument("--quiet", action="store_true")
@@ -259,9 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     pairs = load_pairs(args.data, args.cache, verbose=not args.quiet)
     log.info("%d trials: student %s, teacher %s", len(pairs["labels"]), pairs["student"].shape, pairs["teacher"].shape)
     tr, ev = (DEV_TRAIN, DEV_EVAL) if args.dev else (TRAIN_SUBJECTS, TEST_SUBJECTS)
-    out = run(tr, ev, tuple(args.seeds), pairs, log, args.cache, args.teacher_nodes)
+    out = run(tr, ev, tuple(args.seeds), pairs, log, args.cache, args.teacher_nodes, tuple(args.ablation_seeds))
     record: dict = {}
     for name, rows in out["rows"].items():
+        if not rows:
+            continue
         for k in ("top1", "top3", "top5"):
             vals = np.array([r[k] for r in rows])
             record[f"{name}_{k}"] = round(float(vals.mean()), 2)
@@ -269,9 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     record.update(
         teacher_top1=round(out["teacher"]["main"]["top1"], 2),
         teacher_all22_top1=round(out["teacher"]["all22"]["top1"], 2) if "all22" in out["teacher"] else None,
+        teacher_unimts_top1=round(out["teacher"]["unimts"]["top1"], 2),
         comodo_minus_infonce_top1=round(record["comodo_top1"] - record["infonce_top1"], 2),
         comodo_minus_no_distill_top1=round(record["comodo_top1"] - record["no_distill_top1"], 2),
         seeds=list(args.seeds),
+        ablation_seeds=list(args.ablation_seeds),
         dataset="utd-mhad (861 trials, 27 actions; one trial = one sample, time-normalized to 128 samples)",
         split=("dev: train subjects 1,3,5 / eval subject 7" if args.dev
                else "cross-subject: train subjects 1,3,5,7 / test subjects 2,4,6,8"),  # fmt: skip
@@ -284,7 +321,9 @@ def main(argv: list[str] | None = None) -> int:
                  f"node x channel: mean, std, min, max, {TEACHER_SEGMENTS} segment means; standardized on the "
                  f"training subjects' unlabelled teacher inputs) -> identity projection, "
                  f"{out['teacher_dims']['main']}-d; nothing trained, no labels. comodo_teacher_all22: the same "
-                 "teacher over all 22 nodes"),
+                 "teacher over all 22 nodes. comodo_teacher_unimts: the shipped text-aligned encoder "
+                 "(imuhar/methods/unimts/weights/default.safetensors, frozen, 384-d, identity projection) on all 22 "
+                 "simulated nodes in its own protocol (20 Hz, trial tiled to 200 samples)"),
         no_distill="same student architecture, random init (run seed), untrained (initial batch-norm statistics)",
         no_distill_bn=("same, with batch-norm running statistics estimated on the training windows (no gradient "
                        "step, no label)"),
