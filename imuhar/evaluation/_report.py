@@ -165,7 +165,10 @@ def plot_k_shot_curve(
             line = ax.plot(ks, mean, marker="o", label=model)[0]
             ax.fill_between(ks, mean - std, mean + std, color=line.get_color(), alpha=0.2)
         split = next(r["split"] for r in few if r["dataset"] == dataset)
-        ax.set_title(f"{dataset} ({split})", fontsize=9)
+        import textwrap
+
+        # the split rule is a sentence: wrap it under the dataset name so neighbouring panels do not collide
+        ax.set_title("\n".join([dataset, *textwrap.wrap(str(split), 60)[:3]]), fontsize=8)
         ax.set_xlabel("labelled windows per class (k)")
         ax.set_ylabel(f"{metric.replace('_', '-')} (%)")
         ax.grid(alpha=0.3)
