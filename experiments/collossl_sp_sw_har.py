@@ -23,7 +23,7 @@ Protocol (every number below is stated in the JSON header):
 * Metric: macro-F1 (%) on the test subjects' watch windows; mean and std over the 3 seeds, and the paired
   difference ColloSSL - supervised.
 
-Run: ``python experiments/collossl_sp_sw_har.py`` (about 12 minutes on one CPU thread). The last line printed
+Run: ``python experiments/collossl_sp_sw_har.py`` (13 minutes on one thread of a shared 2-core CPU). The last line printed
 is one JSON object, also written to ``experiments/results/collossl_sp_sw_har.json``.
 """
 
