@@ -12,6 +12,7 @@ __all__ = ["register_method", "list_methods", "get_method", "get_method_class"]
 #: name -> (``"module:Class"``, tags). Modules are imported only when a method is asked for.
 _METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
     "fusionactnet": ("imuhar.methods.fusionactnet:FusionActNet", ("supervised", "torch", "mixture-of-experts")),
+    "comodo": ("imuhar.methods.comodo:Comodo", ("self-supervised", "distillation", "torch")),
 }
 
 
