@@ -39,8 +39,9 @@ Protocol (every number below is repeated in the JSON record):
   up, did score the test subjects, all without the roll augmentation, with 32-64-128 experts and 1-15 epochs
   (91.0-95.4 %); no later choice used the test subjects. Dev figures are optimistic (best of ~15 probes).
 
-Run: ``.venv/bin/python experiments/fusionactnet_uci_har.py`` (one torch thread; about 10-15 minutes on the
-shared 2-core machine). The last line printed is one JSON object, also written to
+Run: ``.venv/bin/python experiments/fusionactnet_uci_har.py`` (one torch thread; 29 minutes wall-clock on the
+2-core machine shared with other jobs at load average 4-5, i.e. about a third of a core; roughly 10 minutes
+on an idle core). The last line printed is one JSON object, also written to
 ``experiments/results/fusionactnet_uci_har.json``.
 """
 
