@@ -23,7 +23,9 @@ Protocol (every number below is stated in the JSON header):
 * Metric: macro-F1 (%) on the test subjects' watch windows; mean and std over the 3 seeds, and the paired
   difference ColloSSL - supervised.
 
-Run: ``python experiments/collossl_sp_sw_har.py`` (13 minutes on one thread of a shared 2-core CPU). The last line printed
+Run: ``python experiments/collossl_sp_sw_har.py --paper-setting`` (13 minutes on one thread of a shared 2-core CPU;
+``--paper-setting`` adds ColloSSL with the released code's temperature 0.05 and one negative per anchor; the
+committed results were produced with it). The last line printed
 is one JSON object, also written to ``experiments/results/collossl_sp_sw_har.json``.
 """
 
