@@ -77,7 +77,7 @@ def test_every_registered_method_conforms(name):
 def _conforms(name):
     cls = methods.get_method_class(name)
     assert issubclass(cls, Method) and cls.name == name
-    w = make_windows(n_windows=48, n_samples=32, n_classes=3, n_subjects=6)
+    w = make_windows(n_windows=48, n_samples=64, n_classes=3, n_subjects=6)
     model = cls(**cls._test_params()).fit(w, verbose=False)
     p = model.predict_proba(w)
     assert p.shape == (48, 3)

@@ -13,6 +13,9 @@ __all__ = ["register_method", "list_methods", "get_method", "get_method_class"]
 _METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
     "fusionactnet": ("imuhar.methods.fusionactnet:FusionActNet", ("supervised", "torch", "mixture-of-experts")),
     "comodo": ("imuhar.methods.comodo:Comodo", ("self-supervised", "distillation", "torch")),
+    "collossl": ("imuhar.methods.collossl:ColloSSL", ("self-supervised", "multi-device", "torch")),
+    "simclr-har": ("imuhar.methods.collossl:SimCLRBaseline", ("self-supervised", "torch")),
+    "supervised-tpn": ("imuhar.methods.collossl:SupervisedBaseline", ("supervised", "torch")),
 }
 
 
