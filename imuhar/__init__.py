@@ -34,7 +34,6 @@ _SUBMODULES = (
     "methods",
     "training",
     "evaluation",
-    "reports",
     "cli",
     "testing",
 )

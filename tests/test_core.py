@@ -39,6 +39,12 @@ def test_import_is_light():
     assert out.returncode == 0, out.stdout + out.stderr
 
 
+def test_star_import_resolves_every_name():
+    out = subprocess.run([sys.executable, "-c", "from imuhar import *; print(Recording.__name__, core.__name__)"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and "Recording imuhar.core" in out.stdout, out.stderr
+
+
 def test_version_and_lazy_exports():
     assert imuhar.__version__.count(".") == 2
     assert imuhar.Recording is Recording
