@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ..datasets import get_dataset
-    from ..preprocessing import Standardizer, lowpass, resample, sliding_windows, split_gravity  # noqa: F401
+    from ..preprocessing import Standardizer, lowpass, resample, sliding_windows, split_gravity
 
     t0 = time.perf_counter()
     verbose = not args.quiet

@@ -167,7 +167,7 @@ def _bandai_takes(path: Path, rate_hz: float, verbose: bool) -> Iterator[CorpusT
 def _read_cmu_descriptions(path: Path) -> dict[tuple[int, int], str]:
     from ...datasets._io import open_source
 
-    src = open_source(path if path.suffix == ".zip" else path)
+    src = open_source(path)
     hits = src.glob("*cmu_motion_descriptions.csv")
     if not hits:
         raise DataNotFoundError(f"cmu_motion_descriptions.csv not found in {path}: it gives each CMU trial its caption")

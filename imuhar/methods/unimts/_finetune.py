@@ -15,9 +15,10 @@ __all__ = ["finetune_fit_predict"]
 
 
 def _arrays(w: Windows) -> tuple[torch.Tensor, torch.Tensor]:
-    w = w.to_canonical()
-    x = w.x if w.x.shape[2] >= 6 else np.concatenate([w.x, np.zeros((*w.x.shape[:2], 6 - w.x.shape[2], w.x.shape[3]), np.float32)], 2)
-    return torch.from_numpy(np.ascontiguousarray(x[:, :, :6])), torch.from_numpy(w.node_mask)
+    from ...models import windows_to_arrays
+
+    x, mask = windows_to_arrays(w, in_channels=6)
+    return torch.from_numpy(x), torch.from_numpy(mask)
 
 
 def finetune_fit_predict(
@@ -60,16 +61,15 @@ def finetune_fit_predict(
         enc.train()
         for _ in range(steps):
             b = rng.choice(len(idx), size=min(batch_size, len(idx)), replace=False)
-            if True:
-                xb = xi[b]
-                if rotate:
-                    R = torch.from_numpy(random_rotation_matrices((len(b), xb.shape[1]), rng)).float()
-                    xb = torch.cat([torch.einsum("bnij,bnjt->bnit", R, xb[:, :, 0:3]),
-                                    torch.einsum("bnij,bnjt->bnit", R, xb[:, :, 3:6])], dim=2)
-                loss = F.cross_entropy(head(enc(xb, mi[b])), yi[b])
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
+            xb = xi[b]
+            if rotate:
+                R = torch.from_numpy(random_rotation_matrices((len(b), xb.shape[1]), rng)).float()
+                xb = torch.cat([torch.einsum("bnij,bnjt->bnit", R, xb[:, :, 0:3]),
+                                torch.einsum("bnij,bnjt->bnit", R, xb[:, :, 3:6])], dim=2)
+            loss = F.cross_entropy(head(enc(xb, mi[b])), yi[b])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
         enc.eval()
         out = []
         with torch.no_grad():

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ...core import InvalidParameterError, NODES, Windows
+from ...core import NODES, Windows
 
 __all__ = ["TextAlignedIMU", "PROTOCOL_RATE_HZ", "PROTOCOL_N_SAMPLES"]
 
@@ -56,21 +56,20 @@ class TextAlignedIMU(nn.Module):
         -------
         ndarray, shape (n_windows, embed_dim), float32, unit-norm rows
         """
-        w = windows.to_canonical()
-        if w.channels[:3] != ("acc.x", "acc.y", "acc.z"):
-            raise InvalidParameterError(f"windows must hold acc.x/y/z first (then gyro); received channels {w.channels}")
-        x = w.x
-        if x.shape[2] < 6:  # acc-only data: gyro channels are zero and the encoder must ignore them
-            x = np.concatenate([x, np.zeros((*x.shape[:2], 6 - x.shape[2], x.shape[3]), dtype=x.dtype)], axis=2)
-        elif w.channel_mask is not None and not w.channel_mask[:, 3:6].all():
+        from ...models import windows_to_arrays
+
+        # one shared conversion: canonical 22 nodes, acc then gyro, zero gyro for acc-only data
+        x, node_mask = windows_to_arrays(windows, in_channels=6)
+        cmask = windows.channel_mask
+        if cmask is not None and cmask.shape[1] >= 6 and not cmask[:, 3:6].all():
             x = x.copy()
-            x[:, :, 3:6] *= w.channel_mask[:, None, 3:6, None]
+            x[:, :, 3:6] *= cmask[:, None, 3:6, None]
         was_training = self.training
         self.eval()
         out = []
-        for s in range(0, len(w), batch_size):
-            xb = torch.from_numpy(np.ascontiguousarray(x[s : s + batch_size]))
-            mb = torch.from_numpy(w.node_mask[s : s + batch_size])
+        for s in range(0, len(x), batch_size):
+            xb = torch.from_numpy(x[s : s + batch_size])
+            mb = torch.from_numpy(node_mask[s : s + batch_size])
             out.append(self(xb, mb).numpy())
         self.train(was_training)
         return np.concatenate(out) if out else np.zeros((0, self.embed_dim), dtype=np.float32)
