@@ -7,7 +7,6 @@ import pytest
 
 from imuhar.core import InvalidParameterError, LabelVocabulary, ShapeMismatchError, Windows
 from imuhar.methods.collossl import (
-    PAPER_BANDWIDTHS,
     device_distances,
     device_views,
     gaussian_kernel_sum,

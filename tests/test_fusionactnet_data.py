@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from imuhar.core import InvalidParameterError, LabelVocabulary, Recording
+from imuhar.core import InvalidParameterError
 from imuhar.testing import make_recording
 
 from conftest import require_shared
