@@ -255,6 +255,40 @@ def test_ensemble_members_select_on_their_own_training_subjects():
     assert set().union(*per_member) == set(model.validation_subjects_.tolist()) <= set(train.subjects.tolist())
 
 
+def test_epoch_selection_last_fits_every_training_subject_for_fixed_epochs():
+    train = _windows(n_subjects=6)
+    model = FusionActNet(**dict(TINY, expert_epochs=3, gate_epochs=2), epoch_selection="last").fit(train, verbose=False)
+    assert model.validation_subjects_.size == 0 and model.history_[0]["validation_subjects"] == []
+    h = model.history_[0]
+    for stage, n in (("static", 3), ("dynamic", 3), ("gate", 2)):
+        assert h[stage]["best_epoch"] == n and len(h[stage]["train_loss"]) == n
+        assert h[stage]["val_accuracy"] is None  # nothing held out, nothing scored
+    p = model.predict_proba(_windows(n=20, seed=4))
+    np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-6)
+
+
+def test_epoch_selection_refit_retrains_on_all_subjects_for_the_selected_epochs(monkeypatch):
+    sizes = []
+
+    def spy(net, x, y, fit_idx, val_idx, **kwargs):
+        sizes.append((kwargs["desc"].split()[0], len(fit_idx), len(val_idx), kwargs["epochs"]))
+        return train_stage(net, x, y, fit_idx, val_idx, **kwargs)
+
+    monkeypatch.setattr(fa_method, "train_stage", spy)
+    train = _windows(n_subjects=6)
+    model = FusionActNet(**dict(TINY, expert_epochs=3, gate_epochs=2), epoch_selection="refit").fit(train, verbose=False)
+    h = model.history_[0]
+    chosen = {k: h[k]["best_epoch"] for k in ("static", "dynamic", "gate")}
+    assert h["refit_epochs"] == chosen
+    selection, refit = sizes[:3], sizes[3:]
+    assert all(v > 0 for _, _, v, _ in selection) and all(v == 0 for _, _, v, _ in refit)
+    # the refit sees every training window of its stage, for exactly the selected number of epochs
+    assert refit[2][1] == len(train) and refit[2][1] > selection[2][1]
+    assert [n for *_, n in refit] == [chosen["static"], chosen["dynamic"], chosen["gate"]]
+    assert {k: v["best_epoch"] for k, v in h["refit"].items()} == chosen
+    assert set(model.validation_subjects_.tolist()) < set(train.subjects.tolist())
+
+
 def test_naming_a_test_subject_for_validation_raises_split_leakage():
     train = _windows()
     test = _windows(n=20, seed=9)._replace(subjects=np.array(["test-subject"] * 20))
@@ -282,6 +316,8 @@ def test_bad_parameters_raise_typed_errors():
         FusionActNet(expert_lr_mult=-1).fit(_windows(), verbose=False)
     with pytest.raises(InvalidParameterError):
         FusionActNet(**TINY).fit(_windows().x, verbose=False)
+    with pytest.raises(InvalidParameterError, match="epoch_selection"):
+        FusionActNet(**TINY, epoch_selection="test").fit(_windows(), verbose=False)
 
 
 def test_registry_builds_the_method():

@@ -92,6 +92,11 @@ def subject_folds(dataset: str, windows: Windows, *, n_folds: int | None = None,
     return rule, [(f.train, f.test) for f in folds]
 
 
+def _is_stage(v: Any) -> bool:
+    """A stage's record in a member's history (not the refit summary)."""
+    return isinstance(v, dict) and "best_epoch" in v
+
+
 def _scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     from sklearn.metrics import accuracy_score, f1_score
 
@@ -182,8 +187,9 @@ def evaluate_fusionactnet(
                             {
                                 "arch": h["arch"],
                                 "validation_subjects": h["validation_subjects"],
-                                "best_epochs": {k: v["best_epoch"] for k, v in h.items() if isinstance(v, dict)},
-                                "val_accuracy": {k: v["val_accuracy"] for k, v in h.items() if isinstance(v, dict)},
+                                "best_epochs": {k: v["best_epoch"] for k, v in h.items() if _is_stage(v)},
+                                "val_accuracy": {k: v["val_accuracy"] for k, v in h.items() if _is_stage(v)},
+                                **({"refit_epochs": h["refit_epochs"]} if "refit_epochs" in h else {}),
                             }
                             for h in model.history_
                         ],

@@ -23,6 +23,7 @@ __all__ = ["FusionActNet"]
 logger = logging.getLogger(__name__)
 
 _ARCHS = ("resnet", "mobilenet")
+_SELECTIONS = ("validation", "refit", "last")
 
 
 class FusionActNet(Method):
@@ -75,6 +76,13 @@ class FusionActNet(Method):
         Share of training subjects held out for model selection.
     validation_subjects : sequence, optional
         Explicit validation subjects; must be training subjects.
+    epoch_selection : {"validation", "refit", "last"}
+        How each stage's training length is settled. ``"validation"``: keep the epoch with the best accuracy on
+        the carved validation subjects (the final weights never saw those subjects). ``"refit"``: the same, then
+        train the member afresh on *all* training windows for each stage's selected number of epochs (cosine
+        schedule of that length) and keep the last epoch; costs about twice as much. ``"last"``: no carving:
+        train on all training windows for ``expert_epochs`` / ``gate_epochs`` and keep the last epoch (those
+        counts are then hyper-parameters to settle on validation subjects beforehand).
     first_candidate_epoch : int
         Earliest epoch a stage's model selection may keep (default 2: never the learning-rate warm-up epoch,
         whose weights are far from converged even when a few validation subjects happen to favour them).
@@ -111,6 +119,7 @@ class FusionActNet(Method):
         transition_group: str = "dynamic",
         validation_fraction: float = 0.2,
         validation_subjects: Sequence[Any] | None = None,
+        epoch_selection: str = "validation",
         first_candidate_epoch: int = 2,
         standardize: bool = True,
         seed: int = 0,
@@ -137,6 +146,7 @@ class FusionActNet(Method):
         self.transition_group = transition_group
         self.validation_fraction = validation_fraction
         self.validation_subjects = validation_subjects
+        self.epoch_selection = epoch_selection
         self.first_candidate_epoch = first_candidate_epoch
         self.standardize = standardize
         self.seed = seed
@@ -154,6 +164,10 @@ class FusionActNet(Method):
         for name in ("expert_epochs", "gate_epochs", "batch_size", "kernel_size"):
             if int(getattr(self, name)) < 1:
                 raise InvalidParameterError(f"{name} must be a positive integer; received {getattr(self, name)!r}")
+        if self.epoch_selection not in _SELECTIONS:
+            raise InvalidParameterError(
+                f"epoch_selection must be one of {_SELECTIONS}; received {self.epoch_selection!r}"
+            )
         if self.rotation_axis not in (None, "x", "y", "z"):
             raise InvalidParameterError(f"rotation_axis must be 'x', 'y', 'z' or None; received {self.rotation_axis!r}")
         if self.expert_lr_mult < 0:
@@ -204,7 +218,15 @@ class FusionActNet(Method):
         self.networks_: list[nn.Module] = []
         self.history_: list[dict[str, Any]] = []
         validation: list[np.ndarray] = []
+        everything = np.arange(len(y))
         for m, arch in enumerate(self.members):
+            if self.epoch_selection == "last":
+                # Fixed epoch counts: every training subject fits, none is held out.
+                net, hist = self._fit_member(arch, self.seed + m, x, y, everything, everything[:0], verbose)
+                hist["validation_subjects"] = []
+                self.networks_.append(net.eval())
+                self.history_.append(hist)
+                continue
             # Each member carves its own validation subjects (seed + m), so an ensemble fits on every subject.
             fit_mask, val_mask = carve_validation_subjects(
                 train, fraction=self.validation_fraction, subjects=self.validation_subjects, seed=self.seed + m
@@ -219,9 +241,15 @@ class FusionActNet(Method):
             )  # fmt: skip
             net, hist = self._fit_member(arch, self.seed + m, x, y, fit_idx, val_idx, verbose)
             hist["validation_subjects"] = validation[-1].tolist()
+            if self.epoch_selection == "refit":
+                # Same seed, all training windows, each stage as long as its validation-selected epoch.
+                chosen = {k: v["best_epoch"] for k, v in hist.items() if isinstance(v, dict) and "best_epoch" in v}
+                net, refit = self._fit_member(arch, self.seed + m, x, y, everything, everything[:0], verbose, epochs=chosen)
+                hist["refit"] = {k: v for k, v in refit.items() if isinstance(v, dict)}
+                hist["refit_epochs"] = chosen
             self.networks_.append(net.eval())
             self.history_.append(hist)
-        self.validation_subjects_ = np.unique(np.concatenate(validation))
+        self.validation_subjects_ = np.unique(np.concatenate(validation)) if validation else np.asarray([], dtype=str)
         self.fit_time_s_ = time.perf_counter() - t0
         return self
 
@@ -248,7 +276,11 @@ class FusionActNet(Method):
         both = bool(self.static_ids_) and bool(self.dynamic_ids_)
         return FusionNetwork(n_classes, self.static_ids_, self.dynamic_ids_, static, dynamic, self._gate(n_in) if both else None)
 
-    def _fit_member(self, arch, seed, x, y, fit_idx, val_idx, verbose) -> tuple[nn.Module, dict[str, Any]]:
+    def _fit_member(self, arch, seed, x, y, fit_idx, val_idx, verbose, epochs=None) -> tuple[nn.Module, dict[str, Any]]:
+        """Train one member; ``epochs`` (stage name -> count) overrides ``expert_epochs`` / ``gate_epochs``.
+        With no validation rows every stage keeps its last epoch."""
+        epochs = dict(epochs or {})
+        n_epochs = lambda stage, default: int(epochs.get(stage, default))  # noqa: E731
         torch.manual_seed(seed)
         n_classes = len(self.vocabulary_)
         net = self._build_member(arch, x.shape[1], n_classes)
@@ -256,7 +288,7 @@ class FusionActNet(Method):
         kw = self._stage_kwargs(verbose, seed)
         if not self.use_gate:
             hist["single"] = train_stage(
-                net, x, y, fit_idx, val_idx, lr=self.lr, epochs=self.expert_epochs, seed=seed,
+                net, x, y, fit_idx, val_idx, lr=self.lr, epochs=n_epochs("single", self.expert_epochs), seed=seed,
                 label_smoothing=self.label_smoothing, desc=f"{arch} (no gate)", **kw,
             )  # fmt: skip
             return net, hist
@@ -268,7 +300,7 @@ class FusionActNet(Method):
             in_group = lambda idx: idx[np.isin(y[idx].numpy(), ids)]  # noqa: E731
             hist[group] = train_stage(
                 _MaskedClassifier(expert, ids, n_classes), x, y, in_group(fit_idx), in_group(val_idx),
-                lr=self.lr, epochs=self.expert_epochs, seed=seed,
+                lr=self.lr, epochs=n_epochs(group, self.expert_epochs), seed=seed,
                 label_smoothing=self.label_smoothing, desc=f"{group} expert ({arch})", **kw,
             )  # fmt: skip
         # Stage 2: the gate on all windows; experts frozen or fine-tuned at a relative rate.
@@ -278,7 +310,7 @@ class FusionActNet(Method):
             for p in (p for e in trained for p in e.parameters()):
                 p.requires_grad_(not frozen)
             hist["gate"] = train_stage(
-                net, x, y, fit_idx, val_idx, lr=self.gate_lr, epochs=self.gate_epochs, seed=seed + 1000,
+                net, x, y, fit_idx, val_idx, lr=self.gate_lr, epochs=n_epochs("gate", self.gate_epochs), seed=seed + 1000,
                 frozen=trained if frozen else [], slow=[] if frozen else trained, slow_mult=self.expert_lr_mult,
                 desc=f"gate ({arch})", **kw,
             )

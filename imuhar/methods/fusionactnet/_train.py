@@ -285,7 +285,7 @@ def train_stage(
         if best["state"] is not None:
             net.load_state_dict(best["state"])
         else:
-            logger.warning("%s: no validation windows; keeping the last epoch", desc)
+            logger.info("%s: no validation windows; keeping the last epoch", desc)
     net.eval()
     return {
         "best_epoch": best["epoch"],
