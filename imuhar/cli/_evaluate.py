@@ -5,8 +5,14 @@ holding several (looked up as ``DIR/NAME``, ``DIR/NAME.zip`` and the authors' ar
 ``$IMUHAR_DATA/NAME``. Results go to ``OUT/results.json`` (one row per run, each stating dataset, split rule,
 protocol, model, seed and k), ``OUT/report.md`` and plots.
 
-Methods: ``unimts`` (a text-aligned model: zero-shot and few-shot linear probe) and ``fusionactnet``
-(supervised, trained per seed with validation subjects carved from the training subjects).
+Methods: ``unimts`` (a text-aligned model: zero-shot and few-shot linear probe) and every method of the registry
+(``imuhar.methods.list_methods()``: fusionactnet, collossl, simclr-har, supervised-tpn, comodo). A registry method
+is fitted per seed (``--seeds``) on the training subjects only, carving its validation subjects from them; the
+test subjects are scored once after fit (protocol ``full-shot``). Set its hyper-parameters with ``--param
+KEY=VALUE`` (repeatable; values are JSON literals where they parse: ``--param finetune_epochs=5 --param
+lr=1e-3``). Self-supervised methods (collossl, simclr-har) pretrain on the training windows without labels, then
+fine-tune on their labels. COMODO needs a teacher's view of each window (video, skeleton), which IMU benchmarks
+do not carry; on the command line only its undistilled reference runs (``--param objective=none``).
 """
 
 from __future__ import annotations
@@ -48,20 +54,28 @@ def find_data(name: str, root: Path | None, explicit: dict[str, Path]) -> tuple[
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from ..methods import list_methods
+
     p = sub.add_parser("evaluate", help="evaluate a method over many benchmarks and protocols",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--method", choices=("unimts", "fusionactnet"), default="unimts")
+    p.add_argument("--method", choices=("unimts", *list_methods()), default="unimts",
+                   help="unimts (zero-/few-shot with text-aligned weights) or a registry method")
     p.add_argument("--benchmarks", default="all", help="'all' or comma-separated registry names")
-    p.add_argument("--protocols", default="zero-shot,few-shot", help="unimts: zero-shot, few-shot")
+    p.add_argument("--protocols", default=None,
+                   help="unimts: zero-shot, few-shot (default both); registry methods: full-shot (the default)")
     p.add_argument("--model", default="default", help="unimts weights: 'default' or a .safetensors path")
     p.add_argument("--k", default="1,2,3,5,10")
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--seeds", default="0,1,2", help="fusionactnet training seeds")
+    p.add_argument("--seeds", default="0,1,2", help="training seeds of a registry method")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a registry method's hyper-parameter (repeatable), e.g. --param epochs=5")
+    p.add_argument("--max-folds", type=int, default=None,
+                   help="benchmarks without test subjects: run only this many of the grouped folds")
     p.add_argument("--data-root", type=Path, help="folder holding several benchmarks' files")
     p.add_argument("--data-dir", action="append", default=[], metavar="NAME=PATH", help="one benchmark's files")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress bars or per-seed lines")
     return p
 
 
@@ -77,29 +91,55 @@ def _explicit(items: list[str]) -> dict[str, Path]:
     return out
 
 
+def _ints(text: str, what: str) -> list[int]:
+    from ..core import InvalidParameterError
+
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InvalidParameterError(f"{what} must be comma-separated integers such as 0,1,2; received {text!r}") from None
+    if not values:
+        raise InvalidParameterError(f"{what} must name at least one integer; received {text!r}")
+    return values
+
+
 def run(args: argparse.Namespace) -> int:
     from ..core import ImuharError, InvalidParameterError
     from ..datasets import list_datasets
-    from ..evaluation import markdown_report, plot_k_shot_curve, write_results
+    from ._method_eval import check_method_inputs, parse_params
+    from ._report import write_report
 
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
     names = list_datasets() if args.benchmarks == "all" else [b.strip() for b in args.benchmarks.split(",") if b.strip()]
     unknown = [n for n in names if n not in list_datasets()]
     if unknown:
         raise InvalidParameterError(f"unknown benchmark(s) {unknown}; see `imuhar datasets list`")
-    protocols = [p.strip() for p in args.protocols.split(",") if p.strip()]
-    bad = set(protocols) - {"zero-shot", "few-shot"}
-    if args.method == "unimts" and bad:
-        raise InvalidParameterError(f"unimts protocols are zero-shot and few-shot; received {sorted(bad)}")
+    default_protocols = "zero-shot,few-shot" if args.method == "unimts" else "full-shot"
+    protocols = [p.strip() for p in (args.protocols or default_protocols).split(",") if p.strip()]
+    allowed = {"zero-shot", "few-shot"} if args.method == "unimts" else {"full-shot"}
+    bad = set(protocols) - allowed
+    if bad or not protocols:
+        raise InvalidParameterError(f"{args.method} protocols are {sorted(allowed)}; received {protocols}")
+    params = parse_params(args.param)
+    if args.method == "unimts":
+        if params:
+            raise InvalidParameterError(
+                f"--param sets a registry method's hyper-parameters; unimts takes --model, --k and --repeats "
+                f"(received --param {sorted(params)})"
+            )
+    else:
+        check_method_inputs(args.method, params)  # fail before any data is loaded
+    seeds = _ints(args.seeds, "--seeds")
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     explicit = _explicit(args.data_dir)
     args.out.mkdir(parents=True, exist_ok=True)
     rows: list[Any] = []
     skipped: dict[str, str] = {}
     summaries: list[dict[str, Any]] = []
     model = None
+    say = (lambda line: None) if args.quiet else print
     for name in names:
         path, reason = find_data(name, args.data_root, explicit)
         if reason:
@@ -118,29 +158,51 @@ def run(args: argparse.Namespace) -> int:
                     rows.append(row)
                     print(f"- {name} zero-shot: accuracy {row.metrics['accuracy']:.1f} %, macro-F1 {row.metrics['macro_f1']:.1f} %")
                 if "few-shot" in protocols:
-                    ks = [int(k) for k in args.k.split(",")]
+                    ks = _ints(args.k, "--k")
                     few = evaluate_few_shot(model, name, path, data=data, ks=ks, repeats=args.repeats, model_name=str(args.model))
                     rows.extend(few)
                     print(f"- {name} few-shot: {len(few)} runs")
-            else:
+            elif args.method == "fusionactnet":
                 from ..methods.fusionactnet import evaluate_fusionactnet
 
-                seeds = [int(s) for s in args.seeds.split(",")]
-                res = evaluate_fusionactnet(name, path, seeds=seeds, verbose=not args.quiet)
+                from ._method_eval import fusionactnet_rows
+
+                res = evaluate_fusionactnet(name, path, seeds=seeds, max_folds=args.max_folds,
+                                            verbose=not args.quiet, **params)  # fmt: skip
                 summaries.append(res)
+                rows.extend(fusionactnet_rows(res, params))
                 print(f"- {name} fusionactnet: accuracy {res['accuracy']:.2f} ± {res['accuracy_std']:.2f} %, "
                       f"macro-F1 {res['macro_f1']:.2f} %")
+            else:
+                import numpy as np
+
+                from ._method_eval import evaluate_registry_method, method_windows
+
+                say(f"- {name}: loading windows for {args.method}")
+                windows = method_windows(args.method, name, path, verbose=not args.quiet)
+                say(f"  {windows!r}")
+                new = evaluate_registry_method(args.method, name, windows, seeds=seeds, params=params,
+                                               max_folds=args.max_folds, verbose=not args.quiet, progress=say)  # fmt: skip
+                rows.extend(new)
+                acc = np.array([r.metrics["accuracy"] for r in new])
+                f1 = np.array([r.metrics["macro_f1"] for r in new])
+                print(f"- {name} {args.method}: accuracy {acc.mean():.1f} ± {acc.std():.1f} %, "
+                      f"macro-F1 {f1.mean():.1f} ± {f1.std():.1f} % over seeds {seeds}")
         except ImuharError as exc:
-            skipped[name] = f"failed: {exc}"
-            print(f"- {name}: failed ({exc})")
+            skipped[name] = f"failed: {type(exc).__name__}: {exc}"
+            print(f"- {name}: failed ({type(exc).__name__}: {exc})")
     if rows:
+        from ..evaluation import write_results
+
         write_results(rows, args.out / "results.json")
-        notes = [f"skipped {k}: {v}" for k, v in skipped.items()]
-        (args.out / "report.md").write_text(markdown_report(rows, title=f"imuhar evaluate: {args.method}", notes=notes))
-        if any(r.protocol == "few-shot" for r in rows):
-            plot_k_shot_curve(rows, args.out / "k_shot.png")
+        notes = [f"method {args.method}; protocols {', '.join(protocols)}"]
+        if args.method != "unimts":
+            notes.append(f"seeds {seeds}; parameters set: {params or 'none (the method defaults)'}")
+        notes += [f"skipped {k}: {v}" for k, v in skipped.items()]
+        write_report(rows, args.out, title=f"imuhar evaluate: {args.method}", notes=notes,
+                     confusion=args.method != "unimts")  # fmt: skip
     if summaries:
-        (args.out / "results.json").write_text(json.dumps(summaries, indent=2, default=str))
+        (args.out / "fusionactnet_summary.json").write_text(json.dumps(summaries, indent=2, default=str))
     (args.out / "skipped.json").write_text(json.dumps(skipped, indent=2))
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}" + ("" if rows else " (no results: every benchmark was skipped or failed; see skipped.json)"))
     return 0

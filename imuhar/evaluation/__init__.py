@@ -26,7 +26,7 @@ from ._protocols import (
     select_probe_c,
     zero_shot_scores,
 )
-from ._report import markdown_report, plot_confusion_matrix, plot_k_shot_curve
+from ._report import markdown_report, plot_benchmark_bars, plot_confusion_matrix, plot_k_shot_curve
 from ._results import (
     PROTOCOLS,
     ResultRow,
@@ -51,6 +51,7 @@ __all__ = [
     "linear_probe_scores",
     "macro_f1",
     "markdown_report",
+    "plot_benchmark_bars",
     "plot_confusion_matrix",
     "plot_k_shot_curve",
     "read_results",

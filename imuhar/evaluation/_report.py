@@ -16,7 +16,7 @@ from imuhar.core import InvalidParameterError
 
 from ._results import ResultRow, summarize_repeats
 
-__all__ = ["markdown_report", "plot_confusion_matrix", "plot_k_shot_curve"]
+__all__ = ["markdown_report", "plot_benchmark_bars", "plot_confusion_matrix", "plot_k_shot_curve"]
 
 
 def _rows(rows: Iterable[ResultRow | dict[str, Any]]) -> list[dict[str, Any]]:
@@ -177,5 +177,71 @@ def plot_k_shot_curve(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _setting(summary: dict[str, Any]) -> str:
+    """Legend label of one (protocol, model, k) group."""
+    k = "" if summary.get("k") is None else f", k={summary['k']}"
+    return f"{summary['model']} ({summary['protocol']}{k})"
+
+
+def plot_benchmark_bars(
+    rows: Iterable[ResultRow | dict[str, Any]], path: str | os.PathLike, *, metric: str = "macro_f1"
+) -> Path:
+    """Save a grouped bar chart: ``metric`` (mean ± std over seeds) per benchmark, one bar per model and protocol.
+
+    Few-shot rows are drawn at their largest k only (the k-shot curve shows the rest).
+
+    Parameters
+    ----------
+    rows : iterable of ResultRow or dict
+    path : str or PathLike
+        PNG file to write.
+    metric : str
+        A metric of the rows, in percent (``"macro_f1"``, ``"accuracy"``).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    data = _rows(rows)
+    if not data:
+        raise InvalidParameterError("no result rows to plot")
+    summary = [s for s in summarize_repeats(data, (metric,)) if f"{metric}_mean" in s]
+    if not summary:
+        raise InvalidParameterError(f"no row holds the metric {metric!r}")
+    top_k: dict[tuple, int] = {}
+    for s in summary:
+        if s["protocol"] == "few-shot" and s["k"] is not None:
+            key = (s["dataset"], s["model"])
+            top_k[key] = max(top_k.get(key, 0), int(s["k"]))
+    summary = [s for s in summary if s["protocol"] != "few-shot" or s["k"] == top_k.get((s["dataset"], s["model"]))]
+    datasets = sorted({s["dataset"] for s in summary})
+    settings = sorted({_setting(s) for s in summary})
+    width = min(0.8 / len(settings), 0.4)
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.2 * len(datasets) * max(1, len(settings)) ** 0.5 + 2.5), 4.0))
+    for j, setting in enumerate(settings):
+        xs, means, stds = [], [], []
+        for i, dataset in enumerate(datasets):
+            match = [s for s in summary if s["dataset"] == dataset and _setting(s) == setting]
+            if match:
+                xs.append(i + (j - (len(settings) - 1) / 2) * width)
+                means.append(match[0][f"{metric}_mean"])
+                stds.append(match[0][f"{metric}_std"])
+        bars = ax.bar(xs, means, width=width * 0.95, yerr=stds, capsize=3, label=setting)
+        for x, m, sd in zip(xs, means, stds):  # above the error bar, so the two never overlap
+            ax.text(x, m + sd + 1, f"{m:.0f}", ha="center", va="bottom", fontsize=7, color=bars.patches[0].get_facecolor())
+    ax.set_xticks(range(len(datasets)), datasets, rotation=20 if len(datasets) > 4 else 0)
+    ax.set_ylim(0, 110)
+    label = {"macro_f1": "macro-F1", "accuracy": "accuracy", "r_at_2": "R@2"}.get(metric, metric)
+    ax.set_ylabel(f"{label} (%), mean ± std over seeds")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=min(3, len(settings)))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return path

@@ -1,0 +1,383 @@
+"""Evaluation of any registered method on a benchmark, for ``imuhar evaluate``: windows, subject folds, seeds, rows.
+
+Every registry method (:func:`imuhar.methods.list_methods`) is trained the same way: per seed and fold, a fresh
+instance is fitted on the training subjects' windows only (each method carves its own validation subjects from
+them), :meth:`~imuhar.methods.Method.check_held_out` confirms that no test subject reached ``fit``, and the test
+subjects are scored once. Predictions of all folds are pooled into one :class:`~imuhar.evaluation.ResultRow` per
+seed (protocol ``full-shot``: every training label is available to the method).
+
+Windows and folds are FusionActNet's benchmark settings (:func:`imuhar.methods.fusionactnet.benchmark_windows`,
+:func:`~imuhar.methods.fusionactnet.subject_folds`): each benchmark's native window length, windows inside
+labelled segments, the card's test subjects or else grouped k-fold by subject. Methods other than FusionActNet
+receive the accelerometer and gyroscope channels only (body acceleration is FusionActNet's own input).
+
+Nothing here runs at import time beyond the standard library; torch loads with the method.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "fusionactnet_rows",
+    "method_windows",
+    "parse_params",
+    "evaluate_registry_method",
+    "check_method_inputs",
+]
+
+#: Channels of the windows given to methods other than FusionActNet (its ``body_acc`` channels are dropped).
+GENERIC_CHANNEL_PREFIXES: tuple[str, ...] = ("acc.", "gyro.")
+#: Anchor devices ColloSSL-style methods try first when ``anchor`` is not set (wrist-worn first, as in the paper).
+ANCHOR_PREFERENCE: tuple[str, ...] = ("left_wrist", "right_wrist", "pelvis", "right_hip", "left_hip")
+
+
+def parse_params(items: Sequence[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` strings as keyword arguments; values are JSON literals where they parse, else strings.
+
+    ``epochs=3`` -> 3, ``lr=1e-3`` -> 0.001, ``use_gate=false`` -> False, ``widths=[8,8]`` -> [8, 8],
+    ``encoder=tpn`` -> "tpn", ``objective=none`` -> "none", ``projection_dim=null`` -> None.
+    """
+    from ..core import InvalidParameterError
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or not key.isidentifier():
+            raise InvalidParameterError(
+                f"--param takes KEY=VALUE with a Python identifier as KEY (e.g. --param epochs=5 --param lr=1e-3); "
+                f"received {item!r}"
+            )
+        value = value.strip()
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            # Python spellings of booleans are accepted too; None is spelt null (objective=none stays a string)
+            out[key] = {"True": True, "False": False}.get(value, value)
+    return out
+
+
+def _init_parameters(cls: type) -> list[str]:
+    return [
+        p.name
+        for p in inspect.signature(cls.__init__).parameters.values()
+        if p.name != "self" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+
+
+def seed_parameter(cls: type) -> str | None:
+    """Name of the constructor argument that seeds a method (``random_state`` or ``seed``), if any."""
+    names = _init_parameters(cls)
+    return next((n for n in ("random_state", "seed") if n in names), None)
+
+
+def check_method_inputs(name: str, params: Mapping[str, Any]) -> type:
+    """The method's class, after checking that ``params`` are its arguments and that the CLI can give its inputs.
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown parameter (the message lists the method's parameters), a seed set through ``--param``,
+        or a method that needs inputs a benchmark's IMU files cannot provide (COMODO's teacher).
+    """
+    from ..core import InvalidParameterError
+    from ..methods import get_method_class
+
+    cls = get_method_class(name)
+    allowed = _init_parameters(cls)
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise InvalidParameterError(f"{name} has no parameter(s) {unknown}; its parameters are {allowed}")
+    seed_name = seed_parameter(cls)
+    if seed_name and seed_name in params:
+        raise InvalidParameterError(f"set {name}'s seed with --seeds (e.g. --seeds 0,1,2), not --param {seed_name}=")
+    if name == "comodo" and params.get("objective", "comodo") != "none":
+        raise InvalidParameterError(
+            "comodo distils a frozen teacher's embeddings of a second modality (video clips, skeleton sequences) "
+            "that must be row-aligned with the IMU windows; a benchmark's IMU files carry no such input, so the "
+            "command line cannot fit it. Use the Python API (Comodo(teacher=...).fit(train, teacher_inputs=...); "
+            "see experiments/comodo_utd_mhad.py), or pass --param objective=none for the undistilled reference "
+            "(the paper's SVM probe on an untrained student)."
+        )
+    return cls
+
+
+def _select_channels(windows, prefixes: Sequence[str]):
+    import numpy as np
+
+    # in the order of the prefixes (acc before gyro, as Windows' default channels), x/y/z within each
+    idx = [i for p in prefixes for i, c in enumerate(windows.channels) if c.startswith(p)]
+    if idx == list(range(windows.n_channels)):
+        return windows
+    return windows.with_step(
+        "select_channels",
+        {"channels": [windows.channels[i] for i in idx]},
+        x=np.ascontiguousarray(windows.x[:, :, idx]),
+        channels=tuple(windows.channels[i] for i in idx),
+        channel_mask=windows.channel_mask[:, idx],
+    )
+
+
+def method_windows(method: str, dataset: str, data_dir: str | Path | None, *, verbose: bool = True):
+    """A benchmark's labelled windows as ``method`` reads them (see the module docstring).
+
+    Parameters
+    ----------
+    method : str
+        Registry name; ``"fusionactnet"`` keeps its nine channels, others get ``acc`` and ``gyro``.
+    dataset : str
+        Benchmark registry name.
+    data_dir : path or None
+        Folder or archive of the authors' files (None: the embedded copy or the cache).
+
+    Returns
+    -------
+    Windows
+        Shape (n_windows, n_nodes, n_channels, n_samples), unlabelled windows removed.
+    """
+    from ..methods.fusionactnet import benchmark_windows
+
+    windows = benchmark_windows(dataset, data_dir, verbose=verbose)
+    windows = windows[windows.labels >= 0]
+    if method != "fusionactnet":
+        windows = _select_channels(windows, GENERIC_CHANNEL_PREFIXES)
+    return windows
+
+
+def default_anchor(windows) -> str:
+    """A node present in every window, for methods fine-tuned on one device (ColloSSL, SimCLR, supervised TPN).
+
+    Raises
+    ------
+    InvalidParameterError
+        If no node is present in every window.
+    """
+    from ..core import InvalidParameterError
+
+    full = [n for n, m in zip(windows.nodes, windows.node_mask.all(axis=0)) if m]
+    if not full:
+        used = [n for n, m in zip(windows.nodes, windows.node_mask.any(axis=0)) if m]
+        raise InvalidParameterError(
+            f"no device is present in every window (nodes in use: {used}); pass --param anchor=NODE and keep only "
+            f"windows that hold it"
+        )
+    return next((n for n in ANCHOR_PREFERENCE if n in full), full[0])
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    return repr(value)
+
+
+def model_label(name: str, params: Mapping[str, Any]) -> str:
+    """``name`` plus the parameters set on the command line, e.g. ``supervised-tpn(finetune_epochs=1)``."""
+    if not params:
+        return name
+    def text(v: Any) -> str:
+        return v if isinstance(v, str) else json.dumps(_json_safe(v))
+
+    return f"{name}(" + ", ".join(f"{k}={text(v)}" for k, v in sorted(params.items())) + ")"
+
+
+def _fit_details(model: Any) -> dict[str, Any]:
+    """Facts a fitted method exposes about its own model selection (validation subjects, best epochs)."""
+    out: dict[str, Any] = {}
+    for attr in ("validation_subjects_",):
+        if getattr(model, attr, None) is not None:
+            out["validation_subjects"] = [str(s) for s in list(getattr(model, attr))]
+    hist = getattr(model, "finetune_history_", None)
+    if isinstance(hist, dict):
+        out["validation_subjects"] = [str(s) for s in hist.get("val_subjects", [])]
+        out["best_epoch"] = hist.get("best_epoch")
+        out["n_fit_windows"] = hist.get("n_fit")
+    if getattr(model, "probe_C_", None) is not None:
+        out["probe_C"] = float(model.probe_C_)
+    return out
+
+
+PROTOCOL_TEXT = {
+    "supervised": "fit on the training subjects' labelled windows; model selection on validation subjects carved "
+    "from the training subjects inside fit; test subjects scored once after fit",
+    "self-supervised": "pretrain on the training subjects' windows (labels unused), then train the classifier on "
+    "their labels (validation subjects carved from the training subjects); test subjects scored once after fit",
+    "comodo": "objective=none: an untrained student (no distillation), the paper's RBF-SVM probe on its embeddings, "
+    "C chosen by subject-grouped CV on the training subjects (fixed at 1e5 with fewer than 2 of them or too few "
+    "windows); test subjects scored once after fit",
+}
+
+
+def evaluate_registry_method(
+    name: str,
+    dataset: str,
+    windows,
+    *,
+    seeds: Sequence[int] = (0,),
+    params: Mapping[str, Any] | None = None,
+    n_folds: int | None = None,
+    max_folds: int | None = None,
+    n_bootstrap: int = 1000,
+    verbose: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> list:
+    """Fit method ``name`` per seed (and fold) on training subjects; one result row per seed.
+
+    Parameters
+    ----------
+    name : str
+        Registry name (:func:`imuhar.methods.list_methods`).
+    dataset : str
+        Benchmark registry name; its card gives the split (:func:`imuhar.methods.fusionactnet.subject_folds`).
+    windows : Windows
+        Labelled windows of the whole benchmark, shape (n_windows, n_nodes, n_channels, n_samples).
+    seeds : sequence of int
+        One fit per seed and fold; the seed goes to the method's ``random_state`` / ``seed``.
+    params : mapping, optional
+        Keyword arguments of the method (``anchor`` defaults to a node present in every window).
+    n_folds, max_folds : int, optional
+        Datasets without test subjects: grouped folds by subject, and how many of them to run.
+    n_bootstrap : int
+        Bootstrap resamples of the 95 % intervals (over test windows).
+    verbose : bool
+        Progress bars of the methods' training loops.
+    progress : callable, optional
+        Called with one line per finished seed.
+
+    Returns
+    -------
+    list of ResultRow
+        Protocol ``full-shot``, ``k`` None, one per seed, with the confusion matrix and, in ``extra``, the
+        parameters, training and test subjects, windowing facts and fit time.
+    """
+    import numpy as np
+
+    from ..core import InvalidParameterError
+    from ..evaluation import evaluate_scores
+    from ..methods import check_disjoint_subjects, get_method_class
+    from ..methods.fusionactnet import subject_folds
+
+    params = dict(params or {})
+    cls = check_method_inputs(name, params)
+    if not len(seeds):
+        raise InvalidParameterError("seeds must hold at least one integer (e.g. --seeds 0,1,2)")
+    labelled = windows[windows.labels >= 0]
+    rule, folds = subject_folds(dataset, labelled, n_folds=n_folds, max_folds=max_folds)
+    folds = [(tr, te) for tr, te in folds if len(tr) and len(te)]
+    if not folds:
+        raise InvalidParameterError(
+            f"{dataset}: the split ({rule}) leaves no fold with both training and test windows among subjects "
+            f"{sorted(set(labelled.subjects.tolist()))}"
+        )
+    chosen = dict(params)
+    if "anchor" in _init_parameters(cls) and "anchor" not in chosen:
+        chosen["anchor"] = default_anchor(labelled)
+    seed_name = seed_parameter(cls)
+    tags = getattr(cls, "tags", ())
+    kind = "comodo" if name == "comodo" else ("self-supervised" if "self-supervised" in tags else "supervised")
+    rows = []
+    for seed in seeds:
+        y_true, scores, subjects, details = [], [], [], []
+        fit_s = 0.0
+        for train_idx, test_idx in folds:
+            train, test = labelled[train_idx], labelled[test_idx]
+            check_disjoint_subjects(train, test, what="training and test windows")
+            kwargs = {**chosen, **({seed_name: int(seed)} if seed_name else {})}
+            model = get_method_class(name)(**kwargs)
+            t0 = time.perf_counter()
+            model.fit(train, verbose=verbose)
+            fit_s += time.perf_counter() - t0
+            model.check_held_out(test)  # the test subjects never met fit or its model selection
+            proba = np.asarray(model.predict_proba(test), dtype=np.float64)
+            n_classes = len(labelled.vocabulary)
+            if proba.shape[1] < n_classes:  # a method may drop trailing classes it never saw in training
+                proba = np.pad(proba, ((0, 0), (0, n_classes - proba.shape[1])))
+            y_true.append(test.labels)
+            scores.append(proba)
+            subjects.append(test.subjects)
+            details.append({
+                "train_subjects": sorted(set(train.subjects.tolist())),
+                "test_subjects": sorted(set(test.subjects.tolist())),
+                **_fit_details(model),
+            })  # fmt: skip
+        used_nodes = [n for n, m in zip(labelled.nodes, labelled.node_mask.any(axis=0)) if m]
+        row = evaluate_scores(
+            np.concatenate(y_true), np.concatenate(scores), dataset=dataset, split=rule, protocol="full-shot",
+            model=model_label(name, params), seed=int(seed), k=None, class_names=list(labelled.vocabulary.names),
+            subjects=np.concatenate(subjects), n_bootstrap=n_bootstrap,
+            extra={
+                "method": name,
+                "protocol_detail": PROTOCOL_TEXT[kind],
+                "params": _json_safe(model.get_params()),
+                "n_train_windows": int(sum(len(tr) for tr, _ in folds)),
+                "folds": details,
+                "fit_time_s": round(fit_s, 2),
+                "rate_hz": float(labelled.rate_hz),
+                "window_s": round(float(labelled.length_s), 4),
+                "channels": list(labelled.channels),
+                "nodes": used_nodes,
+            },
+        )  # fmt: skip
+        rows.append(row)
+        if progress is not None:
+            progress(
+                f"  {dataset} {name} seed {seed}: accuracy {row.metrics['accuracy']:.1f} %, "
+                f"macro-F1 {row.metrics['macro_f1']:.1f} % ({fit_s:.0f} s)"
+            )
+    return rows
+
+
+def fusionactnet_rows(summary: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> list:
+    """Result rows (one per seed, and per seed without the gate) from :func:`evaluate_fusionactnet`'s summary.
+
+    ``params`` (those set on the command line) name the model: ``fusionactnet(expert_epochs=5)``, and
+    ``fusionactnet(use_gate=false)`` for the ablation.
+
+    The summary holds accuracy and macro-F1 per seed, not predictions, so these rows carry no confusion matrix
+    and no bootstrap interval (``n_bootstrap`` 0).
+
+    Raises
+    ------
+    DataFormatError
+        If ``summary`` lacks ``dataset``, ``split_rule`` or ``per_seed``.
+    """
+    from ..core import DataFormatError
+    from ..evaluation import ResultRow
+
+    missing = [k for k in ("dataset", "split_rule", "per_seed") if k not in summary]
+    if missing:
+        raise DataFormatError(f"a FusionActNet summary needs {missing}; received keys {sorted(summary)[:20]}")
+    params = dict(params or {})
+    variants = [("", model_label("fusionactnet", params))]
+    if any("accuracy_no_gate" in r for r in summary["per_seed"]):
+        variants.append(("_no_gate", model_label("fusionactnet", {**params, "use_gate": False})))
+    rows = []
+    for per_seed in summary["per_seed"]:
+        for suffix, model in variants:
+            if f"accuracy{suffix}" not in per_seed:
+                continue
+            rows.append(ResultRow(
+                dataset=str(summary["dataset"]), split=str(summary["split_rule"]), protocol="full-shot", model=model,
+                seed=int(per_seed["seed"]), k=None,
+                metrics={"accuracy": float(per_seed[f"accuracy{suffix}"]), "macro_f1": float(per_seed[f"macro_f1{suffix}"]),
+                         "n_windows": int(summary.get("n_test_windows", 0))},
+                n_classes=len(summary.get("classes", [])), class_names=list(summary.get("classes", [])),
+                confusion=None, n_bootstrap=0,
+                extra={"method": "fusionactnet", "protocol_detail": summary.get("protocol", ""),
+                       "params": summary.get("params", {}), "fit_time_s": per_seed.get(f"train_time_s{suffix}"),
+                       "rate_hz": summary.get("rate_hz"), "window_s": summary.get("window_s"),
+                       "channels": summary.get("channels"), "nodes": summary.get("nodes"),
+                       "test_subjects": summary.get("test_subjects")},
+            ))  # fmt: skip
+    return rows

@@ -1,0 +1,152 @@
+"""``imuhar evaluate`` with registry methods: rows per seed on held-out subjects, parameters, typed refusals."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from imuhar.cli import main
+from imuhar.core import InvalidParameterError
+
+from _cli_helpers import TEST_SUBJECTS, n_test_windows, patch_benchmark_loader
+
+pytest.importorskip("torch")
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _evaluate(tmp_path, method, *extra):
+    out = tmp_path / "out"
+    code = main(["evaluate", "--method", method, "--benchmarks", "uci-har", "--data-dir", f"uci-har={tmp_path}",
+                 "--seeds", "0,1", "--out", str(out), "--quiet", *extra])  # fmt: skip
+    return code, out
+
+
+@pytest.mark.parametrize(
+    "method, params",
+    [
+        ("supervised-tpn", ["--param", "finetune_epochs=1"]),
+        ("collossl", ["--param", "epochs=1", "--param", "batch_size=16", "--param", "finetune_epochs=1"]),
+    ],
+)
+def test_registry_method_writes_one_row_per_seed_on_test_subjects(tmp_path, monkeypatch, capsys, method, params):
+    windows = patch_benchmark_loader(monkeypatch)
+    code, out = _evaluate(tmp_path, method, *params)
+    assert code == 0, capsys.readouterr()
+    rows = json.loads((out / "results.json").read_text())
+    assert [r["seed"] for r in rows] == [0, 1]
+    label = "finetune_epochs=1" if method == "supervised-tpn" else "batch_size=16, epochs=1, finetune_epochs=1"
+    for r in rows:
+        assert r["dataset"] == "uci-har" and r["protocol"] == "full-shot" and r["k"] is None
+        assert r["model"] == f"{method}({label})" and r["method"] == method
+        assert "test subjects" in r["split"] and "'2'" in r["split"]
+        # scored on the test subjects' windows only, each once
+        assert r["n_windows"] == n_test_windows(windows) == int(np.sum(r["confusion"]))
+        assert r["class_names"] == list(windows.vocabulary.names) and r["n_classes"] == 2
+        assert 0.0 <= r["macro_f1"] <= 100.0
+        assert r["accuracy"] == pytest.approx(100.0 * np.trace(r["confusion"]) / np.sum(r["confusion"]))
+        assert r["params"]["finetune_epochs"] == 1 and r["params"]["random_state"] == r["seed"]
+        assert r["params"]["anchor"] == "left_wrist"  # present in every window, preferred for wrist-worn methods
+        assert r["channels"] == ["acc.x", "acc.y", "acc.z", "gyro.x", "gyro.y", "gyro.z"]
+        (fold,) = r["folds"]
+        assert fold["test_subjects"] == sorted(TEST_SUBJECTS)
+        assert not set(fold["train_subjects"]) & set(TEST_SUBJECTS)
+        assert fold["validation_subjects"] and set(fold["validation_subjects"]) <= set(fold["train_subjects"])
+    report = (out / "report.md").read_text()
+    assert f"| uci-har | full-shot | - | {method}({label}) | 0,1 |" in report
+    for png in ["benchmark_bars.png", *[p.name for p in out.glob("confusion_*.png")]]:
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(list(out.glob("confusion_*.png"))) == 1
+    assert json.loads((out / "skipped.json").read_text()) == {}
+
+
+def test_fusionactnet_keeps_its_evaluation_and_writes_rows(tmp_path, monkeypatch, capsys):
+    patch_benchmark_loader(monkeypatch)
+    small = ["expert_widths=[8,16]", "gate_widths=[8]", "gate_units=[1]", "expert_epochs=1", "gate_epochs=1",
+             "batch_size=16"]  # fmt: skip
+    code, out = _evaluate(tmp_path, "fusionactnet", *[a for p in small for a in ("--param", p)])
+    assert code == 0, capsys.readouterr()
+    (summary,) = json.loads((out / "fusionactnet_summary.json").read_text())
+    assert summary["seeds"] == [0, 1] and summary["test_subjects"] == sorted(TEST_SUBJECTS)
+    rows = json.loads((out / "results.json").read_text())
+    gated = [r for r in rows if "use_gate=false" not in r["model"]]
+    no_gate = [r for r in rows if "use_gate=false" in r["model"]]
+    assert len(gated) == len(no_gate) == 2
+    assert np.mean([r["accuracy"] for r in gated]) == pytest.approx(summary["accuracy"], abs=1e-3)
+    assert np.mean([r["macro_f1"] for r in no_gate]) == pytest.approx(summary["macro_f1_no_gate"], abs=1e-3)
+    assert all(r["protocol"] == "full-shot" and r["n_windows"] == summary["n_test_windows"] for r in rows)
+    assert "fusionactnet: accuracy" in capsys.readouterr().out
+
+
+def test_comodo_without_a_teacher_is_refused_before_loading_data(tmp_path, capsys):
+    assert main(["evaluate", "--method", "comodo", "--benchmarks", "basicmotions", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "teacher" in err and "objective=none" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_comodo_reference_on_the_embedded_basicmotions(tmp_path, capsys):
+    """Real data end to end: BasicMotions' own train/test halves, the untrained-student SVM reference."""
+    pytest.importorskip("sktime")
+    out = tmp_path / "out"
+    assert main(["evaluate", "--method", "comodo", "--param", "objective=none", "--benchmarks", "basicmotions",
+                 "--seeds", "0", "--out", str(out), "--quiet"]) == 0  # fmt: skip
+    (row,) = json.loads((out / "results.json").read_text())
+    assert row["model"] == "comodo(objective=none)" and row["n_windows"] == 240  # the 40 test cases, 6 windows each
+    assert row["folds"][0]["test_subjects"] == ["test"] and row["folds"][0]["train_subjects"] == ["train"]
+    assert row["accuracy"] > 50.0  # 4 classes: chance is 25 %
+    assert "basicmotions comodo: accuracy" in capsys.readouterr().out
+
+
+def test_a_method_that_cannot_run_on_a_benchmark_is_listed_with_why(tmp_path, capsys):
+    pytest.importorskip("sktime")
+    out = tmp_path / "out"
+    # BasicMotions has one training "subject": no validation subject can be carved from it
+    assert main(["evaluate", "--method", "supervised-tpn", "--benchmarks", "basicmotions", "--seeds", "0",
+                 "--out", str(out), "--quiet"]) == 0  # fmt: skip
+    skipped = json.loads((out / "skipped.json").read_text())
+    assert "InvalidParameterError" in skipped["basicmotions"] and "2 training subjects" in skipped["basicmotions"]
+    assert not (out / "results.json").exists()
+    assert "every benchmark was skipped or failed" in capsys.readouterr().out
+
+
+def test_unknown_method_lists_the_registered_names(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["evaluate", "--method", "no-such-method", "--out", str(tmp_path)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    for name in ("unimts", "fusionactnet", "collossl", "simclr-har", "supervised-tpn", "comodo"):
+        assert name in err
+
+
+def test_bad_parameters_are_typed_errors_naming_the_fix(tmp_path, capsys):
+    assert main(["evaluate", "--method", "collossl", "--param", "epochz=1", "--out", str(tmp_path)]) == 2
+    assert "no parameter(s) ['epochz']" in (err := capsys.readouterr().err) and "'epochs'" in err
+    assert main(["evaluate", "--method", "collossl", "--param", "random_state=3", "--out", str(tmp_path)]) == 2
+    assert "--seeds" in capsys.readouterr().err
+    assert main(["evaluate", "--method", "collossl", "--param", "epochs", "--out", str(tmp_path)]) == 2
+    assert "KEY=VALUE" in capsys.readouterr().err
+    assert main(["evaluate", "--method", "unimts", "--param", "epochs=1", "--out", str(tmp_path)]) == 2
+    assert main(["evaluate", "--method", "collossl", "--protocols", "zero-shot", "--out", str(tmp_path)]) == 2
+    assert "full-shot" in capsys.readouterr().err
+
+
+def test_parse_params_reads_json_literals_else_strings():
+    from imuhar.cli._method_eval import parse_params
+
+    got = parse_params(["epochs=3", "lr=1e-3", "use-gate=false", "widths=[8, 8]", "encoder=tpn", "objective=none",
+                        "projection_dim=null", "flag=True"])  # fmt: skip
+    assert got == {"epochs": 3, "lr": 1e-3, "use_gate": False, "widths": [8, 8], "encoder": "tpn",
+                   "objective": "none", "projection_dim": None, "flag": True}  # fmt: skip
+    with pytest.raises(InvalidParameterError, match="KEY=VALUE"):
+        parse_params(["=3"])
