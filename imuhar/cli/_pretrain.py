@@ -1,7 +1,7 @@
 """``imuhar pretrain --config FILE.toml``: contrastive IMU-text pretraining on simulated mocap.
 
-The TOML has four tables: ``[corpus]`` (mocap sources: ``bandai``, ``cmu``, ``humanml3d`` paths, ``postures``
-and their counts, ``rate_hz``), ``[text]`` (``model``: "default" or a local folder), ``[train]`` (the fields
+The TOML has four tables: ``[corpus]`` (mocap sources: ``bandai``, ``cmu``, ``humanml3d`` paths, the
+synthesizers ``postures`` and ``gait`` and their counts, ``rate_hz``), ``[text]`` (``model``: "default" or a local folder), ``[train]`` (the fields
 of :class:`imuhar.methods.unimts.PretrainConfig`, with ``[train.encoder_params]``) and ``[output]``
 (``weights``, ``checkpoint_dir``). Relative paths are relative to the TOML file. Runs resume from the
 latest checkpoint; under ``torchrun --nproc_per_node N`` the batch is split over processes (DDP, gloo on CPU).
@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core import InvalidParameterError
 
-_CORPUS_KEYS = {"bandai", "cmu", "humanml3d", "postures", "posture_holds", "posture_transitions", "rate_hz", "seed"}
+_CORPUS_KEYS = {"bandai", "cmu", "humanml3d", "postures", "gait", "posture_holds", "posture_transitions", "rate_hz", "seed"}
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@
 
 from ._captions import bandai_captions, cmu_captions, paraphrase
 from ._corpus import CORPUS_SOURCES, CorpusTake, PretrainCorpus, build_corpus, iter_corpus_takes
+from ._gait import GAITS, GaitStyle, gait_corpus, synthesize_gait
 from ._postures import POSTURES, SyntheticMotion, posture_corpus, synthesize_posture, synthesize_transition
 
 __all__ = [
     "CORPUS_SOURCES",
     "CaptionBank",
     "CorpusTake",
+    "GAITS",
+    "GaitStyle",
     "POSTURES",
     "PROTOCOL_N_SAMPLES",
     "PROTOCOL_RATE_HZ",
@@ -21,11 +24,13 @@ __all__ = [
     "caption_infonce",
     "class_text_embeddings",
     "cmu_captions",
+    "gait_corpus",
     "iter_corpus_takes",
     "paraphrase",
     "posture_corpus",
     "pretrain",
     "protocol_windows",
+    "synthesize_gait",
     "synthesize_posture",
     "synthesize_transition",
     "zero_shot_scores",

@@ -6,6 +6,8 @@ Sources (each optional):
 - ``cmu``: CMU trials (any rig the simulator reads) with ``cmu_motion_descriptions.csv`` beside or inside.
 - ``humanml3d``: a HumanML3D folder (``new_joints/*.npy`` + ``texts/*.txt``).
 - ``postures``: the generic posture-and-transition synthesizer (:mod:`._postures`).
+- ``gait``: the generic gait synthesizer (:mod:`._gait`): level walking at three paces, stairs up and down,
+  slopes, jogging, running and turning; ``gait`` takes per gait (0: none).
 
 Every take is simulated once at all 22 nodes with ideal sensors (noise, rotations and node subsets are drawn
 per sample at training time) and stored as float32 arrays in a ``.npz`` plus a JSON index; no pickle.
@@ -33,7 +35,7 @@ __all__ = ["CorpusTake", "PretrainCorpus", "build_corpus", "iter_corpus_takes", 
 
 log = logging.getLogger(__name__)
 
-CORPUS_SOURCES = ("bandai", "cmu", "humanml3d", "postures")
+CORPUS_SOURCES = ("bandai", "cmu", "humanml3d", "postures", "gait")
 _FORMAT_VERSION = 1
 
 
@@ -233,6 +235,20 @@ def _posture_takes(rate_hz: float, verbose: bool, seed: int, n_holds: int, n_tra
             yield CorpusTake(*sim, tuple(m.captions), "postures", f"{m.name}#{k}")
 
 
+def _gait_takes(rate_hz: float, verbose: bool, seed: int, n_per_gait: int) -> Iterator[CorpusTake]:
+    from ...simulate import canonical_motion_from_positions
+    from ...simulate._motion import UP_AXIS_TO_Z
+    from ._gait import gait_corpus
+
+    to_z = UP_AXIS_TO_Z["y"]
+    motions = list(gait_corpus(n_per_gait=n_per_gait, duration_s=12.0, seed=seed))
+    for k, m in enumerate(_progress(motions, "gait", verbose)):
+        motion = canonical_motion_from_positions(m.positions @ to_z.T, m.rate_hz, source=f"gait:{m.name}")
+        sim = _simulate_all_nodes(motion, rate_hz)
+        if sim is not None:
+            yield CorpusTake(*sim, tuple(m.captions), "gait", f"{m.name}#{k}")
+
+
 def _progress(items: Sequence, desc: str, verbose: bool):
     from tqdm.auto import tqdm
 
@@ -248,6 +264,7 @@ def iter_corpus_takes(
     rate_hz: float = 20.0,
     posture_holds: int = 6,
     posture_transitions: int = 1,
+    gait: int = 0,
     seed: int = 0,
     verbose: bool = True,
 ) -> Iterator[CorpusTake]:
@@ -263,6 +280,10 @@ def iter_corpus_takes(
         yield from _humanml3d_takes(Path(humanml3d), rate_hz, verbose)
     if postures:
         yield from _posture_takes(rate_hz, verbose, seed, posture_holds, posture_transitions)
+    if gait < 0:
+        raise InvalidParameterError(f"gait is the number of takes per synthesized gait (0: none); received {gait}")
+    if gait:
+        yield from _gait_takes(rate_hz, verbose, seed, gait)
 
 
 def build_corpus(
@@ -286,10 +307,14 @@ def build_corpus(
     """
     from ...datasets import data_home
 
-    unknown = set(sources) - {"bandai", "cmu", "humanml3d", "postures", "rate_hz", "posture_holds", "posture_transitions", "seed"}
+    unknown = set(sources) - {"bandai", "cmu", "humanml3d", "postures", "gait", "rate_hz", "posture_holds", "posture_transitions", "seed"}
     if unknown:
         raise InvalidParameterError(f"unknown corpus option(s) {sorted(unknown)}")
     key_src = {k: (str(Path(v).resolve()) if isinstance(v, (str, Path)) else v) for k, v in sorted(sources.items())}
+    if sources.get("gait"):
+        from ._gait import GAIT_VERSION
+
+        key_src["gait_version"] = GAIT_VERSION
     key = hashlib.sha256(json.dumps([_FORMAT_VERSION, key_src], sort_keys=True).encode()).hexdigest()[:16]
     cache = Path(cache_dir) if cache_dir is not None else data_home() / "unimts-corpus"
     path = cache / f"corpus-{key}"

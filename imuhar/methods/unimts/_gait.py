@@ -1,0 +1,324 @@
+"""A generic parametric gait synthesizer: captioned 22-joint locomotion for the pretraining corpus.
+
+The open mocap here walks and runs on flat floors only: nobody climbs or descends stairs or walks up a slope.
+This module adds those as *generic* locomotion of the same parametric body as :mod:`._postures`: periodic
+sagittal joint-angle curves per gait (hip, knee and ankle from heel strike to heel strike, shaped after the
+normative curves of the gait literature: Winter's level walking, McFadyen & Winter's stair ascent and
+descent, running with a flight phase), pelvic rotation and list, trunk lean and counter-phase arm swing, with
+stride-to-stride variability. The body moves through the world by its feet: each foot is anchored where it
+lands (on the floor, the next stair or the slope), the pelvis follows the stance leg(s), and flight phases
+are ballistic. Nothing is tuned to a benchmark's label list; captions describe ways of moving.
+
+Output is what the simulator's array reader takes: global joint positions, shape (n_frames, 22, 3), metres,
+Y up, SMPL joint order (:data:`imuhar.core.NODES`), at ``rate_hz``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping, Sequence
+
+import numpy as np
+
+from ...core import NODE_INDEX, InvalidParameterError
+from ._postures import _ARMS_DOWN, _CHANNELS, _axis_angle, _min_jerk, _smooth_noise, SyntheticMotion, pose_positions, rest_skeleton
+
+__all__ = ["GaitStyle", "GAITS", "synthesize_gait", "gait_corpus"]
+
+#: Bumped whenever the synthesized motions change, so cached corpora are rebuilt.
+GAIT_VERSION = 1
+_ANKLE_HEIGHT_M = 0.08  # ankle joint above the sole
+_G = 9.81  # m/s², for ballistic flight
+
+
+@dataclass(frozen=True)
+class GaitStyle:
+    """One way of moving on the feet.
+
+    Parameters
+    ----------
+    name : str
+    hip, knee, ankle : sequence of (phase, degrees)
+        Sagittal angle curves of one leg over a gait cycle, phase 0 = its heel strike, periodic (the value at 1
+        equals the value at 0). Hip flexion forward, knee flexion, ankle dorsiflexion are positive.
+    stance : float
+        Fraction of the cycle a foot is on the ground (> 0.5 walking: double support; < 0.5 running: flight).
+    cadence : (float, float)
+        Range of steps per minute drawn per take.
+    rise_per_step : (float, float)
+        Height gained per step in metres (stairs: riser height; negative descends).
+    slope_deg : (float, float)
+        Ground slope along the walking direction (positive uphill).
+    trunk_lean_deg : (float, float)
+        Forward lean of the trunk.
+    arm_swing_deg, elbow_deg : (float, float)
+        Amplitude of the sagittal arm swing and the mean elbow flexion.
+    turn_deg : float
+        A heading change (either direction) in the middle of the take: walking and turning around.
+    captions : tuple of str
+    """
+
+    name: str
+    hip: Sequence[tuple[float, float]]
+    knee: Sequence[tuple[float, float]]
+    ankle: Sequence[tuple[float, float]]
+    stance: float
+    cadence: tuple[float, float]
+    captions: tuple[str, ...]
+    rise_per_step: tuple[float, float] = (0.0, 0.0)
+    slope_deg: tuple[float, float] = (0.0, 0.0)
+    trunk_lean_deg: tuple[float, float] = (0.0, 4.0)
+    arm_swing_deg: tuple[float, float] = (10.0, 20.0)
+    elbow_deg: tuple[float, float] = (10.0, 25.0)
+    amplitude: tuple[float, float] = (0.95, 1.05)
+    turn_deg: float = 0.0
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+# Level walking (after Winter's normative sagittal curves), stair ascent and descent (after McFadyen & Winter
+# 1988 and later stair studies) and running (flight phase, stance about 38 %).
+_WALK_HIP = ((0, 30), (0.1, 26), (0.3, 8), (0.5, -10), (0.6, -6), (0.75, 20), (0.88, 33), (1, 30))
+_WALK_KNEE = ((0, 3), (0.12, 18), (0.25, 10), (0.4, 5), (0.55, 25), (0.62, 40), (0.72, 60), (0.85, 30), (0.95, 5), (1, 3))
+_WALK_ANKLE = ((0, 0), (0.08, -6), (0.3, 5), (0.45, 10), (0.6, -15), (0.68, -12), (0.8, 0), (0.9, 2), (1, 0))
+_UP_HIP = ((0, 60), (0.2, 45), (0.45, 15), (0.62, 10), (0.75, 40), (0.88, 68), (1, 60))
+_UP_KNEE = ((0, 60), (0.15, 50), (0.4, 18), (0.6, 12), (0.7, 50), (0.8, 92), (0.9, 80), (1, 60))
+_UP_ANKLE = ((0, 5), (0.15, 15), (0.4, 10), (0.6, -15), (0.7, -5), (0.82, 15), (1, 5))
+_DOWN_HIP = ((0, 15), (0.2, 12), (0.45, 25), (0.6, 30), (0.75, 38), (0.88, 30), (1, 15))
+_DOWN_KNEE = ((0, 8), (0.12, 25), (0.35, 50), (0.55, 85), (0.68, 95), (0.8, 60), (0.92, 20), (1, 8))
+_DOWN_ANKLE = ((0, -20), (0.1, -5), (0.3, 10), (0.5, 20), (0.62, 5), (0.75, -5), (0.9, -20), (1, -20))
+_RUN_HIP = ((0, 32), (0.2, 10), (0.38, -12), (0.5, -5), (0.7, 35), (0.85, 42), (1, 32))
+_RUN_KNEE = ((0, 18), (0.15, 40), (0.38, 18), (0.55, 70), (0.72, 100), (0.88, 40), (1, 18))
+_RUN_ANKLE = ((0, 0), (0.12, 15), (0.38, -20), (0.55, -10), (0.75, 5), (1, 0))
+_UPHILL_HIP = tuple((p, v + 8) for p, v in _WALK_HIP)
+_UPHILL_KNEE = tuple((p, v + 6) for p, v in _WALK_KNEE)
+_DOWNHILL_KNEE = tuple((p, v + 8) for p, v in _WALK_KNEE)
+
+#: The gait library.
+GAITS: dict[str, GaitStyle] = {
+    g.name: g
+    for g in [
+        GaitStyle("walk", _WALK_HIP, _WALK_KNEE, _WALK_ANKLE, 0.60, (95, 118),
+                  ("a person walks forward at a normal pace", "someone is walking", "a person walking straight ahead")),
+        GaitStyle("walk_slow", _WALK_HIP, _WALK_KNEE, _WALK_ANKLE, 0.63, (72, 92),
+                  ("a person walks slowly", "someone strolls leisurely", "a person walking at a slow pace"),
+                  arm_swing_deg=(4, 12), amplitude=(0.75, 0.9)),
+        GaitStyle("walk_fast", _WALK_HIP, _WALK_KNEE, _WALK_ANKLE, 0.58, (118, 135),
+                  ("a person walks briskly", "someone walks fast", "a person hurrying along on foot"),
+                  arm_swing_deg=(18, 30), elbow_deg=(20, 45), amplitude=(1.05, 1.2)),
+        GaitStyle("stairs_up", _UP_HIP, _UP_KNEE, _UP_ANKLE, 0.62, (80, 102),
+                  ("a person walks up the stairs", "someone climbs a staircase", "a person going upstairs step by step"),
+                  rise_per_step=(0.15, 0.19), trunk_lean_deg=(6, 16), arm_swing_deg=(2, 10)),
+        GaitStyle("stairs_down", _DOWN_HIP, _DOWN_KNEE, _DOWN_ANKLE, 0.62, (88, 112),
+                  ("a person walks down the stairs", "someone descends a staircase", "a person going downstairs step by step"),
+                  rise_per_step=(-0.19, -0.15), trunk_lean_deg=(-2, 5), arm_swing_deg=(2, 10)),
+        GaitStyle("uphill", _UPHILL_HIP, _UPHILL_KNEE, _WALK_ANKLE, 0.62, (90, 110),
+                  ("a person walks up a hill", "someone walks up a ramp", "a person walking uphill"),
+                  slope_deg=(5, 12), trunk_lean_deg=(5, 12)),
+        GaitStyle("downhill", _WALK_HIP, _DOWNHILL_KNEE, _WALK_ANKLE, 0.62, (95, 115),
+                  ("a person walks down a hill", "someone walks down a slope", "a person walking downhill"),
+                  slope_deg=(-12, -5), trunk_lean_deg=(-4, 2)),
+        GaitStyle("jog", _RUN_HIP, _RUN_KNEE, _RUN_ANKLE, 0.40, (145, 165),
+                  ("a person jogs", "someone is jogging at an easy pace", "a person jogging forward"),
+                  trunk_lean_deg=(3, 8), arm_swing_deg=(20, 30), elbow_deg=(75, 95), amplitude=(0.8, 0.95)),
+        GaitStyle("run", _RUN_HIP, _RUN_KNEE, _RUN_ANKLE, 0.34, (165, 185),
+                  ("a person runs fast", "someone is running", "a person sprinting forward"),
+                  trunk_lean_deg=(5, 12), arm_swing_deg=(30, 45), elbow_deg=(80, 100), amplitude=(1.05, 1.2)),
+        GaitStyle("walk_turn", _WALK_HIP, _WALK_KNEE, _WALK_ANKLE, 0.62, (88, 110),
+                  ("a person walks and turns around", "someone turns around while walking and walks back",
+                   "a person walking, making a u-turn"), turn_deg=180.0),
+    ]
+}
+
+
+def _periodic_curve(points: Sequence[tuple[float, float]], phase: np.ndarray) -> np.ndarray:
+    """A periodic cubic spline through ``(phase, value)`` points evaluated at ``phase`` (any real numbers)."""
+    from scipy.interpolate import CubicSpline
+
+    p = np.array(points, dtype=float)
+    if p[0, 0] != 0 or p[-1, 0] != 1 or p[0, 1] != p[-1, 1]:
+        raise InvalidParameterError(f"a gait curve must run from phase 0 to 1 with equal end values; received {points}")
+    return CubicSpline(p[:, 0], p[:, 1], bc_type="periodic")(np.mod(phase, 1.0))
+
+
+def _stance_weight(phase: np.ndarray, stance: float, ramp: float) -> np.ndarray:
+    """How much a leg carries the body: 0 in swing, 1 in single stance, linear ramps at contact and toe-off."""
+    u = np.mod(phase, 1.0)
+    up = np.clip(u / ramp, 0, 1)
+    down = np.clip((stance - u) / ramp, 0, 1)
+    return np.where(u < stance, np.minimum(up, down), 0.0)
+
+
+def _fill_flight(y: np.ndarray, supported: np.ndarray, dt: float) -> np.ndarray:
+    """Replace unsupported stretches of a height trace by ballistic parabolas joining their ends."""
+    y = y.copy()
+    n = len(y)
+    i = 0
+    while i < n:
+        if supported[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not supported[j]:
+            j += 1
+        a = i - 1 if i > 0 else None
+        b = j if j < n else None
+        if a is None or b is None:  # a take starting or ending in flight: hold the known end
+            y[i:j] = y[b] if a is None and b is not None else (y[a] if a is not None else 0.0)
+        else:
+            T = (b - a) * dt
+            t = (np.arange(i, j) - a) * dt
+            y[i:j] = y[a] + (y[b] - y[a]) * t / T + 0.5 * _G * t * (T - t)
+        i = j
+    return y
+
+
+def _lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
+    """Zero-phase 4th-order Butterworth low-pass (no-op where the rate cannot carry the cutoff)."""
+    from scipy.signal import butter, filtfilt
+
+    if cutoff_hz >= 0.45 * rate_hz or len(x) < 16:
+        return x
+    b, a = butter(4, cutoff_hz / (rate_hz / 2))
+    return filtfilt(b, a, x, padlen=min(3 * max(len(a), len(b)), len(x) - 1))
+
+
+def synthesize_gait(
+    name: str,
+    *,
+    duration_s: float = 10.0,
+    rate_hz: float = 60.0,
+    seed: int | np.random.Generator = 0,
+) -> SyntheticMotion:
+    """Walk, climb, descend or run in a gait of :data:`GAITS`.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`GAITS`.
+    duration_s : float
+        Seconds of motion.
+    rate_hz : float
+        Frame rate of the joint positions (60 Hz keeps the foot impacts; the simulator resamples).
+    seed : int or Generator
+        Draws cadence, amplitudes, lean, body size, heading and the stride-to-stride variability.
+
+    Returns
+    -------
+    SyntheticMotion
+        Positions (n_frames, 22, 3) in metres, Y up, starting at the origin.
+    """
+    if name not in GAITS:
+        raise InvalidParameterError(f"unknown gait {name!r}; choose one of {sorted(GAITS)}")
+    if duration_s <= 0 or rate_hz <= 0:
+        raise InvalidParameterError(f"duration_s and rate_hz must be positive; received {duration_s}, {rate_hz}")
+    rng = np.random.default_rng(seed)
+    g = GAITS[name]
+    n = max(int(round(duration_s * rate_hz)), 4)
+    dt = 1.0 / rate_hz
+    t = np.arange(n) * dt
+
+    # Phase of the right leg, cycles; cadence (steps/min) drifts slowly by a few percent.
+    stride_hz = rng.uniform(*g.cadence) / 120.0
+    drift = 1.0 + 0.03 * _smooth_noise(n, 1, rate_hz, rng, (0.02, 0.3))[:, 0]
+    phase_r = rng.uniform(0, 1) + np.cumsum(stride_hz * drift) * dt
+    phase_l = phase_r + 0.5
+    amp = rng.uniform(*g.amplitude)
+
+    names = list(_CHANNELS)
+    angles = np.zeros((n, len(names)))
+    for key, value in _ARMS_DOWN.items():
+        angles[:, names.index(key)] = value
+    for side, ph in (("right", phase_r), ("left", phase_l)):
+        for joint, curve in (("hip", g.hip), ("knee", g.knee), ("ankle", g.ankle)):
+            values = _periodic_curve(curve, ph)
+            mean = np.mean(np.array(curve)[:-1, 1])
+            angles[:, names.index(f"{side}_{joint}_flexion")] = mean + amp * (values - mean)
+        angles[:, names.index(f"{side}_hip_abduction")] = 3.0 * np.sin(2 * np.pi * ph)  # pelvic list at the hip
+    # Arms swing against the legs: the right arm moves forward with the left leg.
+    swing = rng.uniform(*g.arm_swing_deg)
+    elbow = rng.uniform(*g.elbow_deg)
+    for side, ph in (("right", phase_l), ("left", phase_r)):
+        angles[:, names.index(f"{side}_shoulder_flexion")] = swing * np.cos(2 * np.pi * (ph - 0.05)) + rng.uniform(-3, 5)
+        angles[:, names.index(f"{side}_elbow_flexion")] = elbow + 0.4 * swing * np.cos(2 * np.pi * (ph - 0.1))
+    lean = rng.uniform(*g.trunk_lean_deg)
+    angles[:, names.index("trunk_flexion")] = lean + 1.5 * np.cos(4 * np.pi * phase_r)
+    # Pelvic rotation (transverse), list (frontal) once per stride and tilt (sagittal) once per step.
+    angles[:, names.index("root_yaw")] = rng.uniform(5, 10) * amp * np.sin(2 * np.pi * phase_r)
+    angles[:, names.index("root_roll")] = rng.uniform(3, 7) * np.cos(2 * np.pi * phase_r)
+    angles[:, names.index("root_pitch")] = rng.uniform(1, 3) * np.cos(4 * np.pi * phase_r + rng.uniform(0, 2 * np.pi))
+    angles += 1.5 * _smooth_noise(n, len(names), rate_hz, rng, (0.1, 1.5))  # stride-to-stride variability
+
+    height = rng.uniform(0.9, 1.1)
+    rel = pose_positions(angles, height_scale=height)  # pelvis at the origin, +Z forward
+    ankles = (NODE_INDEX["right_ankle"], NODE_INDEX["left_ankle"])
+    toes = (NODE_INDEX["right_foot"], NODE_INDEX["left_foot"])
+    # The sole touches the ground at its lowest point, heel (under the ankle) or ball (under the foot joint):
+    # anchoring the ankle alone would sink the pelvis whenever the heel rises at push-off.
+    toe_h = _ANKLE_HEIGHT_M - (rest_skeleton(height)[NODE_INDEX["right_ankle"], 1] - rest_skeleton(height)[NODE_INDEX["right_foot"], 1])
+    contact_y = np.minimum(rel[:, ankles, 1] - _ANKLE_HEIGHT_M, rel[:, toes, 1] - toe_h)  # (n, 2) sole below pelvis
+    ramp = 0.1 if g.stance > 0.5 else 0.04
+    weights = np.stack([_stance_weight(phase_r, g.stance, ramp), _stance_weight(phase_l, g.stance, ramp)], axis=1)
+    supported = weights.sum(axis=1) > 1e-9
+
+    # The pelvis moves forward as fast as the stance leg(s) sweep backwards under it (no slipping feet), and
+    # sits as high above each stance foot's sole as the leg reaches; blending velocities rather than positions
+    # keeps the hand-over between legs free of jumps. Feet land on the floor, the next stair or the slope.
+    rise = rng.uniform(*g.rise_per_step)
+    slope = np.tan(np.deg2rad(rng.uniform(*g.slope_deg)))
+    cycle = np.floor(np.stack([phase_r, phase_l], axis=1))
+    sweep = -np.gradient(rel[:, ankles, 2], dt, axis=0)  # (n, 2) forward speed each stance leg gives the pelvis
+    w = weights / np.where(supported, weights.sum(axis=1), 1.0)[:, None]
+    v = (w * sweep).sum(axis=1)
+    if supported.any():
+        idx = np.flatnonzero(supported)
+        v = np.where(supported, v, np.interp(np.arange(n), idx, v[idx]))  # no horizontal force in flight
+    # The trunk's inertia smooths that sweep: keep its slow mean (the walking speed) and the physical
+    # once-per-step modulation, slowest at mid-stance where the body vaults over the stance leg.
+    mean_v = _lowpass(v, rate_hz, 0.4)
+    v = mean_v * (1.0 - 0.12 * np.cos(4 * np.pi * (phase_r - g.stance / 2)))
+    root_z = np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * dt)])
+    foot_z = root_z[:, None] + rel[:, ankles, 2]
+    anchor_y = np.zeros((n, 2))
+    for leg in range(2):
+        landings = np.flatnonzero(np.diff(cycle[:, leg], prepend=cycle[0, leg] - 1) > 0)
+        for k, start in enumerate(landings):
+            stop = landings[k + 1] if k + 1 < len(landings) else n
+            # stairs: the right foot lands on even steps, the left on odd ones; slopes: the height where it lands
+            anchor_y[start:stop, leg] = rise * (2 * cycle[start, leg] - leg) if rise else slope * foot_z[start, leg]
+    root_y = np.where(supported, (w * (anchor_y - contact_y)).sum(axis=1), np.nan)
+    root_y = _fill_flight(np.nan_to_num(root_y, nan=0.0), supported, dt)
+    # The trunk rides on compliant joints and soft tissue: the switches between stance legs are smooth.
+    root_y, root_z = _lowpass(root_y, rate_hz, 6.0), _lowpass(root_z, rate_hz, 6.0)
+
+    # Heading: a random direction, plus a turn in the middle for turning gaits.
+    heading = np.full(n, rng.uniform(-180, 180))
+    if g.turn_deg:
+        turn_s = rng.uniform(1.5, 3.0)
+        u = _min_jerk((t - (duration_s - turn_s) / 2) / turn_s)
+        heading = heading + rng.choice([-1.0, 1.0]) * g.turn_deg * u
+    psi = np.deg2rad(heading)
+    step = np.diff(root_z, prepend=root_z[0])
+    world_x = np.cumsum(step * np.sin(psi))
+    world_z = np.cumsum(step * np.cos(psi))
+    R = _axis_angle("y", heading)  # (n, 3, 3)
+    pos = np.einsum("nij,nkj->nki", R, rel)
+    pos += np.stack([world_x, root_y, world_z], axis=1)[:, None, :]
+    return SyntheticMotion(pos, rate_hz, g.captions, name)
+
+
+def gait_corpus(
+    *,
+    n_per_gait: int = 8,
+    duration_s: float = 10.0,
+    rate_hz: float = 60.0,
+    seed: int = 0,
+    gaits: Sequence[str] | Mapping[str, GaitStyle] | None = None,
+) -> Iterator[SyntheticMotion]:
+    """Yield ``n_per_gait`` takes of every gait (each with its own cadence, body and heading)."""
+    if n_per_gait < 1:
+        raise InvalidParameterError(f"n_per_gait must be at least 1; received {n_per_gait}")
+    chosen = list(gaits) if gaits is not None else list(GAITS)
+    rng = np.random.default_rng(seed)
+    for name in chosen:
+        for _ in range(n_per_gait):
+            yield synthesize_gait(name, duration_s=duration_s, rate_hz=rate_hz, seed=rng)
