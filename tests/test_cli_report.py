@@ -50,7 +50,7 @@ def test_report_renders_mean_and_std_over_seeds_and_plots(files, tmp_path, capsy
     assert "| uci-har | few-shot | 5 | default | 0,1 | 85.0 ± 5.0 |" in md
     assert "| uci-har | zero-shot | - | default | 0 | 60.0 |" in md
     assert "| utd-mhad | full-shot | - | supervised-tpn | 0 | 50.0 |" in md
-    assert f"**uci-har**: {SPLIT}" in md  # each dataset's split rule is stated
+    assert f"**uci-har** (default few-shot; default zero-shot; supervised-tpn full-shot): {SPLIT}" in md  # each dataset's split rule is stated
     assert "| seed | k |" in md  # every run, with its seed and k
     assert md.count("| uci-har | " + SPLIT + " | few-shot |") == 4
     for name in ("benchmark_bars.png", "k_shot.png"):

@@ -116,7 +116,8 @@ def _overview(rows: list[dict[str, Any]]) -> list[str]:
     lines += ["", "Splits (test subjects are scored only; model selection never sees them):", ""]
     for dataset in sorted({str(r["dataset"]) for r in rows}):
         for split in sorted({str(r["split"]) for r in rows if str(r["dataset"]) == dataset}):
-            lines.append(f"- **{dataset}**: {split}")
+            users = sorted({f"{r['model']} {r['protocol']}" for r in rows if str(r["dataset"]) == dataset and str(r["split"]) == split})
+            lines.append(f"- **{dataset}** ({'; '.join(users)}): {split}")
     return lines
 
 
@@ -209,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
     for path in args.results:
         part = load_result_rows(path)
         rows.extend(part)
-        notes.append(f"{path}: {len(part)} rows")
+        notes.append(f"{path}: {len(part)} row{'' if len(part) == 1 else 's'}")
     rows, dropped = _dedupe(rows)
     if dropped:
         notes.append(f"{dropped} rows repeated across files were counted once")
