@@ -150,3 +150,23 @@ def test_parse_params_reads_json_literals_else_strings():
                    "objective": "none", "projection_dim": None, "flag": True}  # fmt: skip
     with pytest.raises(InvalidParameterError, match="KEY=VALUE"):
         parse_params(["=3"])
+
+
+def test_default_anchor_is_a_device_of_every_window():
+    from imuhar.cli._method_eval import default_anchor
+    from imuhar.testing import make_windows
+
+    w = make_windows(n_windows=8, present=("right_wrist", "pelvis"))
+    assert default_anchor(w) == "right_wrist"  # wrist-worn first, as ColloSSL's paper evaluates a watch
+    assert default_anchor(w.select_nodes(["pelvis", "head"])) == "pelvis"
+    w.node_mask[0, :] = False  # one window holds no device at all
+    with pytest.raises(InvalidParameterError, match="--param anchor=NODE"):
+        default_anchor(w)
+
+
+def test_malformed_fusionactnet_summary_is_a_typed_error():
+    from imuhar.cli._method_eval import fusionactnet_rows
+    from imuhar.core import DataFormatError
+
+    with pytest.raises(DataFormatError, match=r"\['split_rule', 'per_seed'\]"):
+        fusionactnet_rows({"dataset": "uci-har", "method": "fusionactnet"})

@@ -136,3 +136,12 @@ def test_garbled_missing_and_rowless_files_are_typed_errors(tmp_path, capsys):
     binary.write_bytes(b"\xff\xfe\x00\x81")
     with pytest.raises(DataFormatError, match="not a text"):
         load_result_rows(binary)
+
+
+def test_a_broken_fusionactnet_summary_names_its_file(tmp_path):
+    from imuhar.cli._report import load_result_rows
+
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps({"dataset": "uci-har", "method": "fusionactnet", "per_seed": []}))
+    with pytest.raises(DataFormatError, match=r"summary.json: entry 0: .*\['split_rule'\]"):
+        load_result_rows(path)

@@ -65,7 +65,10 @@ def load_result_rows(path: str | Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for i, item in enumerate(items):
         if _is_fusionactnet_summary(item):
-            rows.extend(r.to_dict() for r in fusionactnet_rows(item))
+            try:
+                rows.extend({**r.to_dict(), "source": str(path)} for r in fusionactnet_rows(item))
+            except DataFormatError as exc:
+                raise DataFormatError(f"{path}: entry {i}: {exc}") from None
             continue
         if not isinstance(item, dict):
             raise DataFormatError(f"{path}: entry {i} is a {type(item).__name__}, not a result row (an object); {_FIX}")
