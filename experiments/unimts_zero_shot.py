@@ -7,6 +7,10 @@ test subjects 2, 4, 6, 8; SP-SW-HAR 2 s windows (phone + watch), subjects s19-s2
 archive's test half. Prompts: the default templates (names + card descriptions), decided before any result;
 bare label names (UniMTS's prompts) are reported beside them, never used to choose.
 
+Model selection: zero-shot learns nothing from a benchmark, so its *training* subjects serve as a development
+set: ``*_dev_accuracy`` / ``*_dev_macro_f1`` and their mean ``dev_mean_macro_f1`` are the only figures used to
+compare pretraining recipes or checkpoints; the test-subject figures are reported, never used to choose.
+
     .venv/bin/python experiments/unimts_zero_shot.py [--model PATH]
 """
 
@@ -33,6 +37,7 @@ def main() -> dict:
 
     p = argparse.ArgumentParser()
     p.add_argument("--model", default="default")
+    p.add_argument("--out", default=None, help="results file (default experiments/results/unimts_zero_shot.json)")
     args = p.parse_args()
     torch.set_num_threads(1)
     model = load_model(args.model)
@@ -46,6 +51,7 @@ def main() -> dict:
         data = benchmark_windows(name, path)
         row = evaluate_zero_shot(model, name, path, data=data, model_name=args.model)
         names_row = evaluate_zero_shot(model, name, path, data=data, model_name=args.model, templates=NAME_TEMPLATES)
+        dev = evaluate_zero_shot(model, name, path, data=data, model_name=args.model, split="train").metrics
         m, mn = row.metrics, names_row.metrics
         key = name.replace("-", "_")
         out[f"{key}_accuracy"] = round(m["accuracy"], 2)
@@ -53,6 +59,8 @@ def main() -> dict:
         out[f"{key}_r_at_2"] = round(m.get("r_at_2", float("nan")), 2)
         out[f"{key}_accuracy_names_only"] = round(mn["accuracy"], 2)
         out[f"{key}_macro_f1_names_only"] = round(mn["macro_f1"], 2)
+        out[f"{key}_dev_accuracy"] = round(dev["accuracy"], 2)
+        out[f"{key}_dev_macro_f1"] = round(dev["macro_f1"], 2)
         out[f"{key}_n_windows"] = m["n_windows"]
         out[f"{key}_split"] = row.split
         out[f"{key}_seconds"] = round(time.perf_counter() - t0, 1)
@@ -60,10 +68,14 @@ def main() -> dict:
         print(f"{name}: accuracy {m['accuracy']:.1f} % macro-F1 {m['macro_f1']:.1f} % R@2 {m.get('r_at_2', float('nan')):.1f} % "
               f"(names only: {mn['accuracy']:.1f} / {mn['macro_f1']:.1f}); {m['n_windows']} windows, {out[f'{key}_seconds']} s",
               file=sys.stderr)
+    devs = [v for k, v in out.items() if k.endswith("_dev_macro_f1")]
+    out["dev_mean_macro_f1"] = round(sum(devs) / len(devs), 2) if devs else None
     res = ROOT / "experiments" / "results"
     res.mkdir(parents=True, exist_ok=True)
-    (res / "unimts_zero_shot_rows.json").write_text(json.dumps(rows, indent=1, default=str))
-    (res / "unimts_zero_shot.json").write_text(json.dumps(out, indent=1))
+    target = Path(args.out) if args.out else res / "unimts_zero_shot.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.with_name(target.stem + "_rows.json").write_text(json.dumps(rows, indent=1, default=str))
+    target.write_text(json.dumps(out, indent=1))
     print(json.dumps(out))
     return out
 

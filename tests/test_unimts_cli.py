@@ -52,3 +52,19 @@ def test_missing_weights_name_the_fix(tmp_path):
 
     with pytest.raises(DataNotFoundError, match="imuhar pretrain"):
         load_model(tmp_path / "nope.safetensors")
+
+
+@pytest.mark.slow
+def test_zero_shot_development_split_scores_training_subjects_only(tiny_weights):
+    from imuhar.core import InvalidParameterError
+    from imuhar.methods.unimts._benchmark import benchmark_windows
+    from imuhar.methods.unimts._evaluate import evaluate_zero_shot, load_model
+
+    model = load_model(tiny_weights)
+    data = benchmark_windows("basicmotions")
+    dev = evaluate_zero_shot(model, "basicmotions", data=data, split="train")
+    test = evaluate_zero_shot(model, "basicmotions", data=data, split="test")
+    assert dev.metrics["n_windows"] == len(data.train) == 40 and test.metrics["n_windows"] == 40
+    assert "training subjects" in dev.split and "test subjects" in test.split
+    with pytest.raises(InvalidParameterError, match="split must be"):
+        evaluate_zero_shot(model, "basicmotions", data=data, split="validation")

@@ -53,7 +53,11 @@ def evaluate_zero_shot(
     data: BenchmarkData | None = None,
     verbose: bool = False,
 ):
-    """Zero-shot accuracy, macro-F1 and R@2 (with bootstrap CIs) on the test subjects (or all subjects).
+    """Zero-shot accuracy, macro-F1 and R@2 (with bootstrap CIs) on the test subjects.
+
+    ``split="train"`` scores the training subjects instead: zero-shot learns nothing from them, so they are a
+    development set on which recipes and checkpoints can be compared without touching the test subjects;
+    ``split="all"`` scores every subject.
 
     Returns
     -------
@@ -62,13 +66,22 @@ def evaluate_zero_shot(
     from ...evaluation import run_zero_shot
     from ._zeroshot import class_text_embeddings
 
+    from ...core import InvalidParameterError
+
+    if split not in ("test", "train", "all"):
+        raise InvalidParameterError(f"split must be 'test', 'train' or 'all'; received {split!r}")
     t0 = time.perf_counter()
     data = data or benchmark_windows(dataset, data_dir, placement=placement, window_s=window_s, verbose=verbose)
-    windows = data.test if split == "test" else data.windows
+    windows = {"test": data.test, "train": data.train, "all": data.windows}[split]
+    windows = windows[windows.labels >= 0]
     text = _text_encoder(text_model)
     classes = class_text_embeddings(text, data.vocabulary, templates)
     emb = model.embed_windows(windows)
-    split_desc = data.split + " (test subjects)" if split == "test" else f"{dataset}: all subjects (zero-shot trains on none)"
+    split_desc = {
+        "test": data.split + " (test subjects)",
+        "train": data.split + " (training subjects: a development set for zero-shot model selection)",
+        "all": f"{dataset}: all subjects (zero-shot trains on none)",
+    }[split]
     return run_zero_shot(
         emb, classes, windows.labels, dataset=dataset, split=split_desc, model=model_name,
         class_names=list(data.vocabulary.names), subjects=windows.subjects,
