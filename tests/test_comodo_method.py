@@ -159,3 +159,30 @@ def test_batchnorm_recalibration_of_the_untrained_student(rng):
         expected = ref(torch.from_numpy(train.x), torch.from_numpy(train.node_mask)).numpy()
     np.testing.assert_allclose(model.embed(train), expected, rtol=1e-5, atol=1e-5)
     assert model.history_ is None
+
+
+def test_distill_pairs_from_raw_arrays():
+    """The few-lines path: (n, 6, T) IMU arrays + row-aligned teacher embeddings -> a fitted student."""
+    from imuhar.methods.comodo import distill_pairs, imu_windows
+
+    torch.set_num_threads(1)
+    src = make_windows(n_windows=48, n_subjects=3, n_classes=3, seed=9, present=("right_wrist",))
+    imu = src.x[:, WRIST]  # (48, 6, T)
+    z = np.eye(8)[src.labels] + 0.1 * np.random.default_rng(1).normal(size=(48, 8))
+    small = dict(encoder_params={"widths": (8,), "kernel_size": 3, "embed_dim": 8}, epochs=2, batch_size=8,
+                 head_hidden_dim=16, svm_c_grid=(1.0,))  # fmt: skip
+    model = distill_pairs(imu, z, rate_hz=src.rate_hz, verbose=False, **small)
+    assert model.queue_size == 24 and model.nodes_ == ("right_wrist",) and model.probe_ is None
+    assert len(model.history_.queue_indices) == 24
+    emb = model.embed(imu)
+    assert emb.shape == (48, 8) and np.array_equal(emb, model.embed(imu_windows(imu, rate_hz=src.rate_hz)))
+    labelled = distill_pairs(imu, z, rate_hz=src.rate_hz, labels=src.labels, subjects=src.subjects, verbose=False,
+                             queue_size=8, **small)  # fmt: skip
+    proba = labelled.predict_proba(imu[:5])
+    assert proba.shape == (5, 3) and np.allclose(proba.sum(1), 1.0)
+    with pytest.raises(ShapeMismatchError, match="one row per IMU window"):
+        distill_pairs(imu, z[:10], rate_hz=50.0, verbose=False, **small)
+    with pytest.raises(ShapeMismatchError, match="placement"):
+        imu_windows(src.x[:, :2], rate_hz=50.0, placement="right_wrist")
+    with pytest.raises(InvalidParameterError, match="teacher"):
+        distill_pairs(imu, z, rate_hz=50.0, teacher=PrecomputedTeacher(z), verbose=False)

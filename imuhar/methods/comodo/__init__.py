@@ -15,13 +15,20 @@ Typical use (the teacher sees a richer modality, the student only the IMU)::
     model.fit(train_windows, teacher_inputs=train_clips)                # row-aligned; labels never used
     result = model.evaluate(train_windows, test_windows)                # SVM protocol, top-1/3/5 (%)
 
+    # or straight from arrays: IMU windows (n, 6, T) and row-aligned teacher embeddings (n, d)
+    from imuhar.methods.comodo import distill_pairs
+    model = distill_pairs(imu, teacher_z, rate_hz=50.0, queue_size=1024, epochs=20)
+    features = model.embed(new_imu)                                     # (m, embed_dim)
+
 Importing this subpackage imports torch (``import imuhar`` does not).
 """
 
+from ._crops import paired_time_crops
 from ._evaluate import PAPER_C_GRID, SVMProtocolResult, svm_protocol, top_k_accuracy
 from ._features import SegmentStatistics
 from ._loss import InstanceQueue, comodo_loss, info_nce_alignment_loss, l2_distillation_loss
 from ._method import Comodo
+from ._pairs import distill_pairs, imu_windows
 from ._student import DistillationStudent, ProjectionHead, build_student
 from ._teachers import (
     ModuleTeacher,
@@ -58,10 +65,13 @@ __all__ = [
     "build_student",
     "comodo_loss",
     "distill",
+    "distill_pairs",
+    "imu_windows",
     "info_nce_alignment_loss",
     "l2_distillation_loss",
     "linear_warmup_decay",
     "load_teacher_embeddings",
+    "paired_time_crops",
     "random_projection_mlp",
     "recalibrate_batchnorm",
     "save_teacher_embeddings",

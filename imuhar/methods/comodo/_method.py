@@ -212,6 +212,8 @@ class Comodo(Method):
                 recalibrate_batchnorm(student.backbone, train.x, train.node_mask, device=self.device)
         self.backbone_ = student.backbone.eval()  # the projection head is dropped here
         self.nodes_ = tuple(train.nodes)
+        self.channels_ = tuple(train.channels)
+        self.rate_hz_ = float(train.rate_hz)
         self.vocabulary_ = train.vocabulary
         self.fit_subjects_ = np.unique(train.subjects)
         self.probe_ = None
@@ -254,11 +256,16 @@ class Comodo(Method):
         return emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
 
     # ------------------------------------------------------------------ using the student
-    def embed(self, windows: Windows, *, batch_size: int = 256) -> np.ndarray:
-        """Student backbone embeddings (projection head dropped), shape (n_windows, embed_dim)."""
+    def embed(self, windows: Windows | np.ndarray, *, batch_size: int = 256) -> np.ndarray:
+        """Student backbone embeddings (projection head dropped), shape (n_windows, embed_dim).
+
+        ``windows`` is a :class:`~imuhar.core.Windows` or a raw array shaped like the training IMU,
+        (n, n_channels, n_samples) or (n, n_nodes, n_channels, n_samples), nodes in the training order.
+        """
         import torch
 
         self._check_fitted("backbone_")
+        windows = self._as_windows(windows)
         if tuple(windows.nodes) != self.nodes_:
             raise ShapeMismatchError(
                 f"windows hold nodes {windows.nodes}; the student was trained on {self.nodes_}. Select the same "
@@ -272,9 +279,21 @@ class Comodo(Method):
                 out.append(self.backbone_(xb, mb).cpu())
         return torch.cat(out).numpy().astype(np.float32)
 
-    def predict_proba(self, windows: Windows) -> np.ndarray:
-        """Probe probabilities, shape (n_windows, len(vocabulary)); classes unseen in training get 0."""
+    def _as_windows(self, windows: Windows | np.ndarray) -> Windows:
+        """``windows`` itself, or a raw IMU array wrapped with the training nodes, channels and rate."""
+        if isinstance(windows, Windows):
+            return windows
+        from ._pairs import imu_windows
+
+        return imu_windows(windows, rate_hz=self.rate_hz_, placement=self.nodes_, channels=self.channels_)
+
+    def predict_proba(self, windows: Windows | np.ndarray) -> np.ndarray:
+        """Probe probabilities, shape (n_windows, len(vocabulary)); classes unseen in training get 0.
+
+        ``windows``: :class:`~imuhar.core.Windows` or a raw array as in :meth:`embed`.
+        """
         self._check_fitted("backbone_")
+        windows = self._as_windows(windows)
         if self.probe_ is None:
             raise NotFittedError(
                 "Comodo was fitted on unlabelled windows, so it has no SVM probe; fit on labelled training windows "
