@@ -4,10 +4,14 @@ The open mocap here walks and runs on flat floors only: nobody climbs or descend
 This module adds those as *generic* locomotion of the same parametric body as :mod:`._postures`: periodic
 sagittal joint-angle curves per gait (hip, knee and ankle from heel strike to heel strike, shaped after the
 normative curves of the gait literature: Winter's level walking, McFadyen & Winter's stair ascent and
-descent, running with a flight phase), pelvic rotation and list, trunk lean and counter-phase arm swing, with
-stride-to-stride variability. The body moves through the world by its feet: each foot is anchored where it
-lands (on the floor, the next stair or the slope), the pelvis follows the stance leg(s), and flight phases
-are ballistic. Nothing is tuned to a benchmark's label list; captions describe ways of moving.
+descent, running), pelvic rotation, list and tilt, trunk lean and counter-phase arm swing, with
+stride-to-stride variability. The pelvis travels at the speed the legs' sweep implies, modulated once per
+step, bobs once per step (an inverted pendulum when walking, a spring when running), climbs or descends one
+riser per step on stairs, follows the slope on hills, sways over each stance foot and takes a short damped
+transient at every heel strike. These whole-body terms are parametric rather than solved from foot contacts:
+solving them from the joint curves put most of the pelvis' vertical power at twice the step frequency,
+unlike real waist sensors (and the Bandai Namco mocap), whose power sits at the step frequency.
+Nothing is tuned to a benchmark's label list; captions describe ways of moving.
 
 Output is what the simulator's array reader takes: global joint positions, shape (n_frames, 22, 3), metres,
 Y up, SMPL joint order (:data:`imuhar.core.NODES`), at ``rate_hz``.
@@ -21,14 +25,13 @@ from typing import Iterator, Mapping, Sequence
 import numpy as np
 
 from ...core import NODE_INDEX, InvalidParameterError
-from ._postures import _ARMS_DOWN, _CHANNELS, _axis_angle, _min_jerk, _smooth_noise, SyntheticMotion, pose_positions, rest_skeleton
+from ._postures import _ARMS_DOWN, _CHANNELS, _axis_angle, _min_jerk, _smooth_noise, SyntheticMotion, pose_positions
 
 __all__ = ["GaitStyle", "GAITS", "synthesize_gait", "gait_corpus"]
 
 #: Bumped whenever the synthesized motions change, so cached corpora are rebuilt.
-GAIT_VERSION = 1
+GAIT_VERSION = 2
 _ANKLE_HEIGHT_M = 0.08  # ankle joint above the sole
-_G = 9.81  # m/s², for ballistic flight
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,13 @@ class GaitStyle:
         Forward lean of the trunk.
     arm_swing_deg, elbow_deg : (float, float)
         Amplitude of the sagittal arm swing and the mean elbow flexion.
+    amplitude : (float, float)
+        Scale of the joint-angle excursions around their means.
+    bob_m : (float, float)
+        Amplitude of the once-per-step vertical motion of the pelvis, metres; negative: lowest at mid-stance
+        (running), positive: highest (walking, the inverted pendulum).
+    impact_mm : (float, float)
+        Depth of the damped (6 Hz) heel-strike transient of the pelvis, millimetres.
     turn_deg : float
         A heading change (either direction) in the middle of the take: walking and turning around.
     captions : tuple of str
@@ -71,6 +81,8 @@ class GaitStyle:
     arm_swing_deg: tuple[float, float] = (10.0, 20.0)
     elbow_deg: tuple[float, float] = (10.0, 25.0)
     amplitude: tuple[float, float] = (0.95, 1.05)
+    bob_m: tuple[float, float] = (0.018, 0.03)
+    impact_mm: tuple[float, float] = (0.5, 1.5)
     turn_deg: float = 0.0
     tags: tuple[str, ...] = field(default_factory=tuple)
 
@@ -101,28 +113,33 @@ GAITS: dict[str, GaitStyle] = {
                   ("a person walks forward at a normal pace", "someone is walking", "a person walking straight ahead")),
         GaitStyle("walk_slow", _WALK_HIP, _WALK_KNEE, _WALK_ANKLE, 0.63, (72, 92),
                   ("a person walks slowly", "someone strolls leisurely", "a person walking at a slow pace"),
-                  arm_swing_deg=(4, 12), amplitude=(0.75, 0.9)),
+                  arm_swing_deg=(4, 12), amplitude=(0.75, 0.9), bob_m=(0.012, 0.022), impact_mm=(0.3, 1.0)),
         GaitStyle("walk_fast", _WALK_HIP, _WALK_KNEE, _WALK_ANKLE, 0.58, (118, 135),
                   ("a person walks briskly", "someone walks fast", "a person hurrying along on foot"),
-                  arm_swing_deg=(18, 30), elbow_deg=(20, 45), amplitude=(1.05, 1.2)),
+                  arm_swing_deg=(18, 30), elbow_deg=(20, 45), amplitude=(1.05, 1.2), bob_m=(0.025, 0.035),
+                  impact_mm=(1.0, 2.0)),
         GaitStyle("stairs_up", _UP_HIP, _UP_KNEE, _UP_ANKLE, 0.62, (80, 102),
                   ("a person walks up the stairs", "someone climbs a staircase", "a person going upstairs step by step"),
-                  rise_per_step=(0.15, 0.19), trunk_lean_deg=(6, 16), arm_swing_deg=(2, 10)),
+                  rise_per_step=(0.15, 0.19), trunk_lean_deg=(6, 16), arm_swing_deg=(2, 10), bob_m=(0.004, 0.01),
+                  impact_mm=(0.3, 1.0)),
         GaitStyle("stairs_down", _DOWN_HIP, _DOWN_KNEE, _DOWN_ANKLE, 0.62, (88, 112),
                   ("a person walks down the stairs", "someone descends a staircase", "a person going downstairs step by step"),
-                  rise_per_step=(-0.19, -0.15), trunk_lean_deg=(-2, 5), arm_swing_deg=(2, 10)),
+                  rise_per_step=(-0.19, -0.15), trunk_lean_deg=(-2, 5), arm_swing_deg=(2, 10), bob_m=(0.015, 0.03),
+                  impact_mm=(6.0, 10.0)),
         GaitStyle("uphill", _UPHILL_HIP, _UPHILL_KNEE, _WALK_ANKLE, 0.62, (90, 110),
                   ("a person walks up a hill", "someone walks up a ramp", "a person walking uphill"),
                   slope_deg=(5, 12), trunk_lean_deg=(5, 12)),
         GaitStyle("downhill", _WALK_HIP, _DOWNHILL_KNEE, _WALK_ANKLE, 0.62, (95, 115),
                   ("a person walks down a hill", "someone walks down a slope", "a person walking downhill"),
-                  slope_deg=(-12, -5), trunk_lean_deg=(-4, 2)),
+                  slope_deg=(-12, -5), trunk_lean_deg=(-4, 2), impact_mm=(1.0, 2.5)),
         GaitStyle("jog", _RUN_HIP, _RUN_KNEE, _RUN_ANKLE, 0.40, (145, 165),
                   ("a person jogs", "someone is jogging at an easy pace", "a person jogging forward"),
-                  trunk_lean_deg=(3, 8), arm_swing_deg=(20, 30), elbow_deg=(75, 95), amplitude=(0.8, 0.95)),
+                  trunk_lean_deg=(3, 8), arm_swing_deg=(20, 30), elbow_deg=(75, 95), amplitude=(0.8, 0.95),
+                  bob_m=(-0.045, -0.03), impact_mm=(2.0, 3.5)),
         GaitStyle("run", _RUN_HIP, _RUN_KNEE, _RUN_ANKLE, 0.34, (165, 185),
                   ("a person runs fast", "someone is running", "a person sprinting forward"),
-                  trunk_lean_deg=(5, 12), arm_swing_deg=(30, 45), elbow_deg=(80, 100), amplitude=(1.05, 1.2)),
+                  trunk_lean_deg=(5, 12), arm_swing_deg=(30, 45), elbow_deg=(80, 100), amplitude=(1.05, 1.2),
+                  bob_m=(-0.055, -0.04), impact_mm=(2.5, 4.5)),
         GaitStyle("walk_turn", _WALK_HIP, _WALK_KNEE, _WALK_ANKLE, 0.62, (88, 110),
                   ("a person walks and turns around", "someone turns around while walking and walks back",
                    "a person walking, making a u-turn"), turn_deg=180.0),
@@ -138,38 +155,6 @@ def _periodic_curve(points: Sequence[tuple[float, float]], phase: np.ndarray) ->
     if p[0, 0] != 0 or p[-1, 0] != 1 or p[0, 1] != p[-1, 1]:
         raise InvalidParameterError(f"a gait curve must run from phase 0 to 1 with equal end values; received {points}")
     return CubicSpline(p[:, 0], p[:, 1], bc_type="periodic")(np.mod(phase, 1.0))
-
-
-def _stance_weight(phase: np.ndarray, stance: float, ramp: float) -> np.ndarray:
-    """How much a leg carries the body: 0 in swing, 1 in single stance, linear ramps at contact and toe-off."""
-    u = np.mod(phase, 1.0)
-    up = np.clip(u / ramp, 0, 1)
-    down = np.clip((stance - u) / ramp, 0, 1)
-    return np.where(u < stance, np.minimum(up, down), 0.0)
-
-
-def _fill_flight(y: np.ndarray, supported: np.ndarray, dt: float) -> np.ndarray:
-    """Replace unsupported stretches of a height trace by ballistic parabolas joining their ends."""
-    y = y.copy()
-    n = len(y)
-    i = 0
-    while i < n:
-        if supported[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not supported[j]:
-            j += 1
-        a = i - 1 if i > 0 else None
-        b = j if j < n else None
-        if a is None or b is None:  # a take starting or ending in flight: hold the known end
-            y[i:j] = y[b] if a is None and b is not None else (y[a] if a is not None else 0.0)
-        else:
-            T = (b - a) * dt
-            t = (np.arange(i, j) - a) * dt
-            y[i:j] = y[a] + (y[b] - y[a]) * t / T + 0.5 * _G * t * (T - t)
-        i = j
-    return y
 
 
 def _lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
@@ -247,49 +232,41 @@ def synthesize_gait(
     angles[:, names.index("root_roll")] = rng.uniform(3, 7) * np.cos(2 * np.pi * phase_r)
     angles[:, names.index("root_pitch")] = rng.uniform(1, 3) * np.cos(4 * np.pi * phase_r + rng.uniform(0, 2 * np.pi))
     angles += 1.5 * _smooth_noise(n, len(names), rate_hz, rng, (0.1, 1.5))  # stride-to-stride variability
+    for ch in ("root_yaw", "root_roll", "root_pitch"):  # the pelvis wobbles at every step, not as a pure sine
+        angles[:, names.index(ch)] += rng.uniform(0.4, 1.2) * _smooth_noise(n, 1, rate_hz, rng, (1.0, 4.0))[:, 0]
 
     height = rng.uniform(0.9, 1.1)
     rel = pose_positions(angles, height_scale=height)  # pelvis at the origin, +Z forward
     ankles = (NODE_INDEX["right_ankle"], NODE_INDEX["left_ankle"])
-    toes = (NODE_INDEX["right_foot"], NODE_INDEX["left_foot"])
-    # The sole touches the ground at its lowest point, heel (under the ankle) or ball (under the foot joint):
-    # anchoring the ankle alone would sink the pelvis whenever the heel rises at push-off.
-    toe_h = _ANKLE_HEIGHT_M - (rest_skeleton(height)[NODE_INDEX["right_ankle"], 1] - rest_skeleton(height)[NODE_INDEX["right_foot"], 1])
-    contact_y = np.minimum(rel[:, ankles, 1] - _ANKLE_HEIGHT_M, rel[:, toes, 1] - toe_h)  # (n, 2) sole below pelvis
-    ramp = 0.1 if g.stance > 0.5 else 0.04
-    weights = np.stack([_stance_weight(phase_r, g.stance, ramp), _stance_weight(phase_l, g.stance, ramp)], axis=1)
-    supported = weights.sum(axis=1) > 1e-9
 
-    # The pelvis moves forward as fast as the stance leg(s) sweep backwards under it (no slipping feet), and
-    # sits as high above each stance foot's sole as the leg reaches; blending velocities rather than positions
-    # keeps the hand-over between legs free of jumps. Feet land on the floor, the next stair or the slope.
+    # Forward speed: as fast as the legs sweep backwards under the body on average (the walking speed the
+    # joint curves imply), modulated once per step: slowest at mid-stance, where the body vaults over the leg.
+    step_phase = 2 * (phase_r - g.stance / 2)  # integer at each mid-stance of either leg
+    sweep = -np.gradient(rel[:, ankles, 2], dt, axis=0)
+    stance_leg = np.stack([np.mod(phase_r, 1) < g.stance, np.mod(phase_l, 1) < g.stance], axis=1)
+    v = np.where(stance_leg.any(axis=1), (sweep * stance_leg).sum(axis=1) / np.maximum(stance_leg.sum(axis=1), 1), np.nan)
+    mean_v = _lowpass(np.interp(t, t[np.isfinite(v)], v[np.isfinite(v)]), rate_hz, 0.4)
+    v = mean_v * (1.0 - 0.12 * np.cos(2 * np.pi * step_phase))
+    root_z = np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * dt)])
+
+    # Height: the leg's standing height, one bob per step (highest at mid-stance when walking, lowest when
+    # running), the ground (stairs: a riser per step climbed while the leading leg takes the weight; slopes:
+    # proportional to the distance), and a short damped heel-strike transient.
+    stand = -np.median(rel[:, ankles, 1].min(axis=1)) + _ANKLE_HEIGHT_M  # the lower ankle, typically on the ground
+    bob = rng.uniform(*g.bob_m) * amp * np.cos(2 * np.pi * step_phase)
     rise = rng.uniform(*g.rise_per_step)
     slope = np.tan(np.deg2rad(rng.uniform(*g.slope_deg)))
-    cycle = np.floor(np.stack([phase_r, phase_l], axis=1))
-    sweep = -np.gradient(rel[:, ankles, 2], dt, axis=0)  # (n, 2) forward speed each stance leg gives the pelvis
-    w = weights / np.where(supported, weights.sum(axis=1), 1.0)[:, None]
-    v = (w * sweep).sum(axis=1)
-    if supported.any():
-        idx = np.flatnonzero(supported)
-        v = np.where(supported, v, np.interp(np.arange(n), idx, v[idx]))  # no horizontal force in flight
-    # The trunk's inertia smooths that sweep: keep its slow mean (the walking speed) and the physical
-    # once-per-step modulation, slowest at mid-stance where the body vaults over the stance leg.
-    mean_v = _lowpass(v, rate_hz, 0.4)
-    v = mean_v * (1.0 - 0.12 * np.cos(4 * np.pi * (phase_r - g.stance / 2)))
-    root_z = np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * dt)])
-    foot_z = root_z[:, None] + rel[:, ankles, 2]
-    anchor_y = np.zeros((n, 2))
-    for leg in range(2):
-        landings = np.flatnonzero(np.diff(cycle[:, leg], prepend=cycle[0, leg] - 1) > 0)
-        for k, start in enumerate(landings):
-            stop = landings[k + 1] if k + 1 < len(landings) else n
-            # stairs: the right foot lands on even steps, the left on odd ones; slopes: the height where it lands
-            anchor_y[start:stop, leg] = rise * (2 * cycle[start, leg] - leg) if rise else slope * foot_z[start, leg]
-    root_y = np.where(supported, (w * (anchor_y - contact_y)).sum(axis=1), np.nan)
-    root_y = _fill_flight(np.nan_to_num(root_y, nan=0.0), supported, dt)
-    # The trunk rides on compliant joints and soft tissue: the switches between stance legs are smooth.
-    root_y, root_z = _lowpass(root_y, rate_hz, 6.0), _lowpass(root_z, rate_hz, 6.0)
-
+    steps = 2 * phase_r  # one step per half stride, integer at each heel strike
+    # climbing spreads a riser over most of the step; descending drops it quickly and brakes at landing
+    ground = rise * (np.floor(steps) + _min_jerk(np.mod(steps, 1.0) / (0.9 if rise > 0 else 0.65))) + slope * root_z
+    impact = np.zeros(n)
+    depth = rng.uniform(*g.impact_mm) / 1000.0
+    for k in np.flatnonzero(np.diff(np.floor(steps)) > 0) + 1:
+        tau = t[k:] - t[k]
+        impact[k:] -= depth * np.exp(-tau / 0.05) * np.sin(2 * np.pi * 6.0 * tau)
+    root_y = stand + bob + ground + impact
+    # Lateral sway over each stance foot (the body's right is -X).
+    root_x = -rng.uniform(0.01, 0.025) * np.cos(2 * np.pi * (phase_r - g.stance / 2))
     # Heading: a random direction, plus a turn in the middle for turning gaits.
     heading = np.full(n, rng.uniform(-180, 180))
     if g.turn_deg:
@@ -298,8 +275,8 @@ def synthesize_gait(
         heading = heading + rng.choice([-1.0, 1.0]) * g.turn_deg * u
     psi = np.deg2rad(heading)
     step = np.diff(root_z, prepend=root_z[0])
-    world_x = np.cumsum(step * np.sin(psi))
-    world_z = np.cumsum(step * np.cos(psi))
+    world_x = np.cumsum(step * np.sin(psi)) + root_x * np.cos(psi)
+    world_z = np.cumsum(step * np.cos(psi)) - root_x * np.sin(psi)
     R = _axis_angle("y", heading)  # (n, 3, 3)
     pos = np.einsum("nij,nkj->nki", R, rel)
     pos += np.stack([world_x, root_y, world_z], axis=1)[:, None, :]
