@@ -10,27 +10,39 @@ Protocol (every number below is repeated in the JSON record):
   transitions are not part of the 6-class benchmark and are left out. Input: 9 channels, body acc xyz, gyro
   xyz, total acc xyz, standardized per channel with the mean/std of the fitting windows.
 * Split: the official subject split, test subjects 2, 4, 9, 10, 12, 13, 18, 20, 24; 21 training subjects.
-* Model selection: inside ``FusionActNet.fit``, which receives the training windows only, 20 % of the
-  training subjects (4 of 21, drawn with the run's seed) are held out as validation; each stage keeps the
-  epoch with the best validation accuracy. The test windows are scored once, after ``fit`` returns.
+* Model selection: every choice was made on validation subjects carved from the 21 training subjects (see
+  "Tuning" below). The final fit (``epoch_selection="last"``) trains each ensemble member on all 21 training
+  subjects for the validation-chosen number of epochs (16 per expert, 6 for the gate) and keeps the last
+  epoch; ``FusionActNet.fit`` receives the training windows only. The test windows are scored once, after
+  ``fit`` returns.
 * Network (see ``imuhar.methods.fusionactnet``): static expert (sitting, standing, lying) and dynamic expert
   (walking, upstairs, downstairs), each a residual 1-D CNN of 3 blocks (two conv-BN layers, kernel 5, 1x1
   projection skip, max-pool 2; widths 24-48-96), global average pooling, dropout 0.3, linear head; residual
   MobileNet gate (depthwise-separable units 1-2-2 at widths 32-64-128, pooling between stages) -> sigmoid g;
   output ``g * p_static`` and ``(1 - g) * p_dynamic`` in the label order. Two such networks (ensemble members,
-  seeds s and s+1, each with its own 4 validation subjects) are averaged. Stage 1: each expert on its own
-  classes' windows, 12 epochs, AdamW lr 1e-3, weight decay 1e-2, batch 64, one warm-up epoch then cosine decay,
+  seeds s and s+1) are averaged. Stage 1: each expert on its own classes' windows, 16 epochs, AdamW lr 1e-3,
+  weight decay 1e-2, batch 64, one warm-up epoch then cosine decay,
   augmentation: a random roll of the phone about its long (x) axis up to +-45 degrees applied to all three
   vector signals in physical units (keeps the x axis' angle to gravity, i.e. the posture), one amplitude
   factor per window N(1, 0.1), jitter 0.05 standard units, circular shift up to 1/4 window. Stage 2: the
-  gate on all windows, 5 epochs, lr 1e-3, experts frozen (weights and batch-norm statistics). Model selection
-  never keeps the learning-rate warm-up epoch.
+  gate on all windows, 6 epochs, lr 1e-3, experts frozen (weights and batch-norm statistics).
   The paper's experts are wider (64-128-256-512-512) and train 15-60 epochs at batch 10; ours are cut to fit
   a 2-core machine shared with other jobs.
 * Ablation ``*_no_gate``: the same residual network trained as one 6-way classifier (same blocks, two members,
-  epochs, optimizer, augmentation, selection).
-* Seeds 0, 1, 2 (validation subjects, initialization, data order, augmentation); mean and sample std.
-* Hyper-parameters were chosen on a development split inside the training subjects (train on 15 of them,
+  epochs, optimizer, augmentation, last epoch kept).
+* Seeds 0, 1, 2 (initialization, data order, augmentation); mean and sample std.
+* Tuning, second round (``experiments/fusionactnet_uci_har_tune.py``, log in
+  ``experiments/results/fusionactnet_uci_har_tune.json``): the test subjects are dropped on load; the 21
+  training subjects form 3 grouped dev folds of 7 (balanced window counts, random_state 0); each candidate is
+  fitted on 14 subjects and scored on the other 7, seed 0, validation accuracy pooled over the folds. The first
+  committed configuration (``epoch_selection="validation"``: best epoch per stage on 4 carved subjects) gave
+  92.06 % (87.05 / 92.93 / 96.22 per fold; 475 of its 589 errors are sitting <-> standing): the epoch picked
+  on a few validation subjects is noisy (it sometimes kept epoch 2 of a stage). Fitting on all of a fold's
+  subjects for the fixed 12/5 epochs and keeping the last (``"last"``): 95.08 %; the same with three members:
+  95.08 % (not worth 1.5x time); 16/6 epochs: 95.43 % (chosen); label smoothing 0.1 at 12/5 epochs: 90.76 % on
+  fold 0 against 91.09 % (stopped). The configuration below was fixed from these validation scores before the
+  test subjects were scored once with it (3 seeds).
+* The first round: hyper-parameters were chosen on a development split inside the training subjects (train on 15 of them,
   score on subjects 1, 7, 15, 22, 28, 30; single seeds, 1-4 min per probe): one 32-64-128 member without the
   roll augmentation 91.6 %, with +-45 degrees 96.7 / 95.0 % (seeds 0 / 1), +-180 degrees 94.0 %; widths
   16-32-64 with weight decay 1e-2, dropout 0.3: 94.8 / 96.3 %; two such members 96.6 / 96.4 % (three: 96.6 %;
@@ -59,7 +71,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results" / "fusionactnet_uci_har.json"
 DATA = Path(os.environ.get("IMUHAR_SHARED_DATA", ROOT.parent / "shared" / "data")) / "uci-hapt.zip"
 
-# Fixed before scoring the test subjects (chosen on the development split described above).
+# Fixed before scoring the test subjects (chosen on the dev folds of the training subjects described above).
 PARAMS = dict(
     members=("resnet", "resnet"),
     expert_widths=(24, 48, 96),
@@ -67,8 +79,8 @@ PARAMS = dict(
     gate_widths=(32, 64, 128),
     gate_units=(1, 2, 2),
     dropout=0.3,
-    expert_epochs=12,
-    gate_epochs=5,
+    expert_epochs=16,
+    gate_epochs=6,
     batch_size=64,
     lr=1e-3,
     gate_lr=1e-3,
@@ -78,8 +90,16 @@ PARAMS = dict(
     rotation_axis="x",
     rotation_max_deg=45.0,
     validation_fraction=0.2,
+    epoch_selection="last",
 )
 SEEDS = (0, 1, 2)
+MODEL_SELECTION = (
+    "validation only: the 21 training subjects in 3 grouped dev folds of 7 (test subjects dropped on load; "
+    "experiments/fusionactnet_uci_har_tune.py, seed 0, pooled dev accuracy). Per-stage best-epoch selection on "
+    "4 carved subjects 92.06 %; fixed 12/5 epochs on all fitting subjects, last epoch kept 95.08 %; three members "
+    "95.08 %; 16/6 epochs 95.43 % (chosen); label smoothing 0.1 worse on dev fold 0 (90.76 vs 91.09 %). Final fit: "
+    "each member on all 21 training subjects, 16 expert / 6 gate epochs, last epoch; test scored once after fit"
+)
 PAPER = {"accuracy": 97.35, "f1": 97.39, "source": "Saha et al., IEEE Sensors Letters 8(8) 2024 (checkpoint chosen on the test set in the released notebooks)"}
 
 
@@ -123,7 +143,7 @@ def main() -> dict:
         "split_rule": res["split_rule"],
         "test_subjects": res["test_subjects"],
         "protocol": res["protocol"],
-        "model_selection": "per member and stage, best validation accuracy on 20 % of the training subjects (4 of 21, drawn with seed + member); test scored once after fit",
+        "model_selection": MODEL_SELECTION,
         "n_windows": res["n_windows"],
         "n_test_windows": res["n_test_windows"],
         "window_s": res["window_s"],

@@ -92,6 +92,13 @@ def subject_folds(dataset: str, windows: Windows, *, n_folds: int | None = None,
     return rule, [(f.train, f.test) for f in folds]
 
 
+_SELECTION_WORDS = {
+    "validation": "epochs selected on validation subjects carved from them",
+    "refit": "epochs selected on validation subjects carved from them, then refitted on all training subjects",
+    "last": "fixed epoch counts on all training subjects, last epoch kept",
+}
+
+
 def _is_stage(v: Any) -> bool:
     """A stage's record in a member's history (not the refit summary)."""
     return isinstance(v, dict) and "best_epoch" in v
@@ -206,14 +213,15 @@ def evaluate_fusionactnet(
             vals = np.array([r[f"{metric}{suffix}"] for r in rows], dtype=float)
             out[f"{metric}{suffix}"] = round(float(vals.mean()), 3)
             out[f"{metric}{suffix}_std"] = round(float(vals.std(ddof=1)) if len(vals) > 1 else 0.0, 3)
+    selection = FusionActNet(**params).epoch_selection
     test_subjects = sorted({s for _, te in folds for s in windows.subjects[te].tolist()}, key=lambda v: (len(v), v))
     out.update(
         seeds=[int(s) for s in seeds],
         split_rule=rule,
         test_subjects=test_subjects,
         protocol=(
-            "supervised; per seed and fold: fit on training subjects only, epochs selected on validation subjects "
-            "carved from them, test subjects scored once after fit; macro-F1 over classes; mean and sample std over seeds"
+            f"supervised; per seed and fold: fit on training subjects only, {_SELECTION_WORDS[selection]}, "
+            "test subjects scored once after fit; macro-F1 over classes; mean and sample std over seeds"
         ),
         n_windows=int(windows.n_windows),
         n_test_windows=int(sum(len(te) for _, te in folds)),
