@@ -30,8 +30,9 @@ from ._postures import _ARMS_DOWN, _CHANNELS, _axis_angle, _min_jerk, _smooth_no
 __all__ = ["GaitStyle", "GAITS", "synthesize_gait", "gait_corpus"]
 
 #: Bumped whenever the synthesized motions change, so cached corpora are rebuilt.
-GAIT_VERSION = 2
+GAIT_VERSION = 3
 _ANKLE_HEIGHT_M = 0.08  # ankle joint above the sole
+_STANDARD_GRAVITY = 9.81  # m/s²
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ class GaitStyle:
     amplitude : (float, float)
         Scale of the joint-angle excursions around their means.
     bob_m : (float, float)
-        Amplitude of the once-per-step vertical motion of the pelvis, metres; negative: lowest at mid-stance
-        (running), positive: highest (walking, the inverted pendulum).
+        Walking gaits: amplitude of the once-per-step vertical arc of the pelvis over the stance leg, metres.
+        Running gaits (stance < 0.5) derive their vertical motion from ballistic flight instead.
     impact_mm : (float, float)
         Depth of the damped (6 Hz) heel-strike transient of the pelvis, millimetres.
     turn_deg : float
@@ -120,12 +121,12 @@ GAITS: dict[str, GaitStyle] = {
                   impact_mm=(1.0, 2.0)),
         GaitStyle("stairs_up", _UP_HIP, _UP_KNEE, _UP_ANKLE, 0.62, (80, 102),
                   ("a person walks up the stairs", "someone climbs a staircase", "a person going upstairs step by step"),
-                  rise_per_step=(0.15, 0.19), trunk_lean_deg=(6, 16), arm_swing_deg=(2, 10), bob_m=(0.004, 0.01),
+                  rise_per_step=(0.15, 0.19), trunk_lean_deg=(6, 16), arm_swing_deg=(2, 10), bob_m=(0.012, 0.022),
                   impact_mm=(0.3, 1.0)),
         GaitStyle("stairs_down", _DOWN_HIP, _DOWN_KNEE, _DOWN_ANKLE, 0.62, (88, 112),
                   ("a person walks down the stairs", "someone descends a staircase", "a person going downstairs step by step"),
                   rise_per_step=(-0.19, -0.15), trunk_lean_deg=(-2, 5), arm_swing_deg=(2, 10), bob_m=(0.015, 0.03),
-                  impact_mm=(6.0, 10.0)),
+                  impact_mm=(4.0, 8.0)),
         GaitStyle("uphill", _UPHILL_HIP, _UPHILL_KNEE, _WALK_ANKLE, 0.62, (90, 110),
                   ("a person walks up a hill", "someone walks up a ramp", "a person walking uphill"),
                   slope_deg=(5, 12), trunk_lean_deg=(5, 12)),
@@ -135,11 +136,11 @@ GAITS: dict[str, GaitStyle] = {
         GaitStyle("jog", _RUN_HIP, _RUN_KNEE, _RUN_ANKLE, 0.40, (145, 165),
                   ("a person jogs", "someone is jogging at an easy pace", "a person jogging forward"),
                   trunk_lean_deg=(3, 8), arm_swing_deg=(20, 30), elbow_deg=(75, 95), amplitude=(0.8, 0.95),
-                  bob_m=(-0.045, -0.03), impact_mm=(2.0, 3.5)),
+                  impact_mm=(2.0, 3.5)),
         GaitStyle("run", _RUN_HIP, _RUN_KNEE, _RUN_ANKLE, 0.34, (165, 185),
                   ("a person runs fast", "someone is running", "a person sprinting forward"),
                   trunk_lean_deg=(5, 12), arm_swing_deg=(30, 45), elbow_deg=(80, 100), amplitude=(1.05, 1.2),
-                  bob_m=(-0.055, -0.04), impact_mm=(2.5, 4.5)),
+                  impact_mm=(2.5, 4.5)),
         GaitStyle("walk_turn", _WALK_HIP, _WALK_KNEE, _WALK_ANKLE, 0.62, (88, 110),
                   ("a person walks and turns around", "someone turns around while walking and walks back",
                    "a person walking, making a u-turn"), turn_deg=180.0),
@@ -204,7 +205,8 @@ def synthesize_gait(
 
     # Phase of the right leg, cycles; cadence (steps/min) drifts slowly by a few percent.
     stride_hz = rng.uniform(*g.cadence) / 120.0
-    drift = 1.0 + 0.03 * _smooth_noise(n, 1, rate_hz, rng, (0.02, 0.3))[:, 0]
+    drift = (1.0 + 0.03 * _smooth_noise(n, 1, rate_hz, rng, (0.02, 0.3))[:, 0]
+             + 0.05 * _smooth_noise(n, 1, rate_hz, rng, (0.3, 2.0))[:, 0])  # slow drift and step-to-step jitter
     phase_r = rng.uniform(0, 1) + np.cumsum(stride_hz * drift) * dt
     phase_l = phase_r + 0.5
     amp = rng.uniform(*g.amplitude)
@@ -249,22 +251,40 @@ def synthesize_gait(
     v = mean_v * (1.0 - 0.12 * np.cos(2 * np.pi * step_phase))
     root_z = np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * dt)])
 
-    # Height: the leg's standing height, one bob per step (highest at mid-stance when walking, lowest when
-    # running), the ground (stairs: a riser per step climbed while the leading leg takes the weight; slopes:
-    # proportional to the distance), and a short damped heel-strike transient.
+    # Height: the leg's standing height, the once-per-step motion of the body, the ground (stairs: a riser per
+    # step; slopes: proportional to the distance) and a short damped heel-strike transient.
     stand = -np.median(rel[:, ankles, 1].min(axis=1)) + _ANKLE_HEIGHT_M  # the lower ankle, typically on the ground
-    bob = rng.uniform(*g.bob_m) * amp * np.cos(2 * np.pi * step_phase)
+    steps = 2 * phase_r  # one step per half stride, integer at each heel strike
+    u = np.mod(steps, 1.0)
+    variability = 1.0 + 0.3 * _smooth_noise(n, 1, rate_hz, rng, (0.3, 2.0))[:, 0]  # no two steps alike
+    if g.stance < 0.5:
+        # Running: ballistic flight (the body falls freely, an accelerometer reads ~0 g) and a half-sine
+        # ground force over the stance, scaled so that the step's mean vertical acceleration is zero.
+        on_ground = 2 * g.stance  # fraction of a step with a foot down
+        peak = np.pi * _STANDARD_GRAVITY / (2 * on_ground)
+        acc = np.where(u < on_ground, peak * variability * np.sin(np.pi * np.minimum(u / on_ground, 1.0)), 0.0)
+        acc = acc - _STANDARD_GRAVITY
+        vel = np.cumsum(acc - acc.mean()) * dt
+        bob = np.cumsum(vel - _lowpass(vel, rate_hz, 0.5)) * dt
+        bob = bob - _lowpass(bob, rate_hz, 0.5)
+    else:
+        # Walking: the body vaults over the stance leg on an arc (highest at mid-stance) and turns sharply
+        # upwards in double support, which gives real waists their brief upward acceleration peaks.
+        bob = rng.uniform(*g.bob_m) * amp * variability * 2 * (1.0 - (2 * u - 1) ** 2)
+        bob = bob - bob.mean()  # about the standing height
     rise = rng.uniform(*g.rise_per_step)
     slope = np.tan(np.deg2rad(rng.uniform(*g.slope_deg)))
-    steps = 2 * phase_r  # one step per half stride, integer at each heel strike
-    # climbing spreads a riser over most of the step; descending drops it quickly and brakes at landing
-    ground = rise * (np.floor(steps) + _min_jerk(np.mod(steps, 1.0) / (0.9 if rise > 0 else 0.65))) + slope * root_z
+    # Ascending lifts the body hard as the leading leg takes the weight, then slows; descending lowers it
+    # ever faster and brakes abruptly on landing.
+    riser = 0.5 * _min_jerk(u) + 0.5 * (1.0 - (1.0 - u) ** 2 if rise > 0 else u**2)
+    ground = rise * (np.floor(steps) + riser) + slope * root_z
     impact = np.zeros(n)
     depth = rng.uniform(*g.impact_mm) / 1000.0
     for k in np.flatnonzero(np.diff(np.floor(steps)) > 0) + 1:
         tau = t[k:] - t[k]
         impact[k:] -= depth * np.exp(-tau / 0.05) * np.sin(2 * np.pi * 6.0 * tau)
-    root_y = stand + bob + ground + impact
+    # soft tissue and the double-support phase round the corners
+    root_y = stand + _lowpass(bob + ground, rate_hz, 4.0) + impact
     # Lateral sway over each stance foot (the body's right is -X).
     root_x = -rng.uniform(0.01, 0.025) * np.cos(2 * np.pi * (phase_r - g.stance / 2))
     # Heading: a random direction, plus a turn in the middle for turning gaits.
