@@ -68,3 +68,27 @@ def test_zero_shot_development_split_scores_training_subjects_only(tiny_weights)
     assert "training subjects" in dev.split and "test subjects" in test.split
     with pytest.raises(InvalidParameterError, match="split must be"):
         evaluate_zero_shot(model, "basicmotions", data=data, split="validation")
+
+
+@pytest.mark.slow
+def test_zero_shot_with_simulated_prototypes(tiny_weights):
+    import numpy as np
+
+    from imuhar.methods.unimts import PretrainCorpus, corpus_take_embeddings
+    from imuhar.methods.unimts._benchmark import benchmark_windows
+    from imuhar.methods.unimts._evaluate import _text_encoder, evaluate_zero_shot, load_model
+
+    model = load_model(tiny_weights)
+    data = benchmark_windows("basicmotions")
+    assert data.native_samples == 200  # 10 s cases at 20 Hz: nothing to tile
+    nodes = [n for n, m in zip(data.windows.nodes, data.windows.node_mask.any(axis=0)) if m]
+    rng = np.random.default_rng(0)
+    corpus = PretrainCorpus(rng.normal(size=(400, 22, 3)), rng.normal(size=(400, 22, 3)), [0, 200, 400],
+                            [["a person runs"], ["a person stands still"]], ["x", "x"], ["a", "b"], 20.0)
+    takes = corpus_take_embeddings(model, corpus, _text_encoder(None), nodes, native_samples=data.native_samples)
+    plain = evaluate_zero_shot(model, "basicmotions", data=data)
+    same = evaluate_zero_shot(model, "basicmotions", data=data, prototypes=takes, alpha=1.0)
+    proto = evaluate_zero_shot(model, "basicmotions", data=data, prototypes=takes, alpha=0.0)
+    assert same.metrics["accuracy"] == pytest.approx(plain.metrics["accuracy"])  # alpha=1: prompts only
+    assert "prototypes" in proto.extra["scorer"] and proto.extra["prototype_nodes"] == nodes
+    assert proto.metrics["n_windows"] == 40

@@ -3,11 +3,13 @@
 from ._captions import bandai_captions, cmu_captions, paraphrase
 from ._corpus import CORPUS_SOURCES, CorpusTake, PretrainCorpus, build_corpus, iter_corpus_takes
 from ._gait import GAITS, GaitStyle, gait_corpus, synthesize_gait
+from ._prototypes import CorpusPrototypes, blend_scores, class_prototypes, corpus_take_embeddings
 from ._postures import POSTURES, SyntheticMotion, posture_corpus, synthesize_posture, synthesize_transition
 
 __all__ = [
     "CORPUS_SOURCES",
     "CaptionBank",
+    "CorpusPrototypes",
     "CorpusTake",
     "GAITS",
     "GaitStyle",
@@ -20,10 +22,13 @@ __all__ = [
     "SyntheticMotion",
     "TextAlignedIMU",
     "bandai_captions",
+    "blend_scores",
     "build_corpus",
     "caption_infonce",
+    "class_prototypes",
     "class_text_embeddings",
     "cmu_captions",
+    "corpus_take_embeddings",
     "gait_corpus",
     "iter_corpus_takes",
     "paraphrase",

@@ -40,6 +40,9 @@ class BenchmarkData:
     split: str
     window_s: float | None
     placement: str
+    #: Samples of real signal per window before tiling to the protocol length (the median trial for
+    #: whole-trial datasets).
+    native_samples: int | None = None
 
     @property
     def train(self) -> Windows:
@@ -87,9 +90,12 @@ def benchmark_windows(
     if name in WHOLE_TRIAL_DATASETS and window_s is None:
         windows = protocol_windows(recs, whole_recordings=True)
         length = None
+        native = int(np.median([r.n_samples / r.sample_rate_hz for r in recs]) * windows.rate_hz)
     else:
         length = window_s if window_s is not None else NATIVE_WINDOW_S.get(name, 10.0)
         windows = protocol_windows(recs, window_s=length, overlap=overlap, verbose=verbose)
+        native = int(round(length * windows.rate_hz))
+    native = int(np.clip(native, 2, windows.n_samples))
     subjects = sorted({str(s) for s in windows.subjects}, key=_natural)
     if card.split.test_subjects:
         test = [s for s in card.split.test_subjects if s in subjects]
@@ -98,7 +104,7 @@ def benchmark_windows(
         n_test = max(1, round(len(subjects) / 5))
         test = subjects[-n_test:]
         split = f"{name}: the last fifth of the sorted subject ids held out for testing ({', '.join(test)}); no official split"
-    return BenchmarkData(name, windows, vocabulary, test, split, length, used_placement)
+    return BenchmarkData(name, windows, vocabulary, test, split, length, used_placement, native)
 
 
 def _natural(s: str) -> tuple:

@@ -51,6 +51,9 @@ def evaluate_zero_shot(
     window_s: float | None = None,
     model_name: str = "default",
     data: BenchmarkData | None = None,
+    prototypes=None,
+    alpha: float = 1.0,
+    prototype_temperature: float = 0.05,
     verbose: bool = False,
 ):
     """Zero-shot accuracy, macro-F1 and R@2 (with bootstrap CIs) on the test subjects.
@@ -58,6 +61,10 @@ def evaluate_zero_shot(
     ``split="train"`` scores the training subjects instead: zero-shot learns nothing from them, so they are a
     development set on which recipes and checkpoints can be compared without touching the test subjects;
     ``split="all"`` scores every subject.
+
+    ``prototypes`` (a :class:`CorpusPrototypes` made at this benchmark's placement by
+    :func:`corpus_take_embeddings`) adds simulated-prototype scores: the result ranks classes by
+    ``alpha`` x standardized prompt similarity + (1 - ``alpha``) x standardized prototype similarity.
 
     Returns
     -------
@@ -82,11 +89,24 @@ def evaluate_zero_shot(
         "train": data.split + " (training subjects: a development set for zero-shot model selection)",
         "all": f"{dataset}: all subjects (zero-shot trains on none)",
     }[split]
-    return run_zero_shot(
-        emb, classes, windows.labels, dataset=dataset, split=split_desc, model=model_name,
-        class_names=list(data.vocabulary.names), subjects=windows.subjects,
-        extra={"protocol_detail": describe_protocol(data), "text_model": model.text_model,
-               "templates": list(templates) if templates else "default", "seconds": round(time.perf_counter() - t0, 2)},
+    extra = {"protocol_detail": describe_protocol(data), "text_model": model.text_model,
+             "templates": list(templates) if templates else "default"}  # fmt: skip
+    if prototypes is None:
+        extra["seconds"] = round(time.perf_counter() - t0, 2)
+        return run_zero_shot(
+            emb, classes, windows.labels, dataset=dataset, split=split_desc, model=model_name,
+            class_names=list(data.vocabulary.names), subjects=windows.subjects, extra=extra,
+        )  # fmt: skip
+    from ...evaluation import evaluate_scores
+    from ._prototypes import blend_scores, class_prototypes
+
+    proto = class_prototypes(prototypes, classes, temperature=prototype_temperature)
+    scores = blend_scores(emb @ classes.T, emb @ proto.T, alpha)
+    extra.update(scorer=f"simulated prototypes blended with prompts (alpha={alpha}, temperature={prototype_temperature})",
+                 prototype_nodes=list(prototypes.nodes), seconds=round(time.perf_counter() - t0, 2))  # fmt: skip
+    return evaluate_scores(
+        windows.labels, scores, dataset=dataset, split=split_desc, protocol="zero-shot", model=model_name, seed=0,
+        k=None, class_names=list(data.vocabulary.names), subjects=windows.subjects, extra=extra,
     )  # fmt: skip
 
 
