@@ -92,3 +92,15 @@ def test_zero_shot_with_simulated_prototypes(tiny_weights):
     assert same.metrics["accuracy"] == pytest.approx(plain.metrics["accuracy"])  # alpha=1: prompts only
     assert "prototypes" in proto.extra["scorer"] and proto.extra["prototype_nodes"] == nodes
     assert proto.metrics["n_windows"] == 40
+
+
+@pytest.mark.slow
+def test_zero_shot_cli_with_prototypes_from_a_synthesizer_only_recipe(tiny_weights, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMUHAR_DATA", str(tmp_path / "cache"))
+    cfg = tmp_path / "recipe.toml"
+    cfg.write_text("[corpus]\npostures = true\nposture_holds = 1\nposture_transitions = 0\ngait = 1\nrate_hz = 20.0\n")
+    out = tmp_path / "row.json"
+    assert main(["zero-shot", "--dataset", "basicmotions", "--model", str(tiny_weights), "--prototypes", str(cfg),
+                 "--alpha", "0.25", "--json", str(out), "--quiet", "--threads", "1"]) == 0
+    row = json.loads(out.read_text())
+    assert "alpha=0.25" in row["scorer"] and row["n_windows"] == 40

@@ -4,6 +4,11 @@ Windows follow the UniMTS protocol (20 Hz, tiled to 10 s, each sensor in the nod
 prediction is the class whose prompt embedding is nearest. Scored on the benchmark's test subjects (or all
 subjects with ``--split all``). UTD-MHAD trials all sit at the right wrist unless ``--placement`` says
 otherwise: the documented wrist/thigh assignment depends on the label, so it is never used by default.
+
+``--prototypes CONFIG.toml`` adds simulated prototypes: the corpus of that pretraining recipe (its mocap must
+be on this machine) is simulated at the benchmark's placement and window length, each class prompt retrieves
+its takes by caption, and windows are scored by ``--alpha`` x prompt similarity + (1 - alpha) x prototype
+similarity (both standardized). No benchmark label is read.
 """
 
 from __future__ import annotations
@@ -11,6 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+
+#: Defaults chosen on the training subjects (development set) by experiments/unimts_zero_shot.py.
+PROTOTYPE_ALPHA = 0.5
+PROTOTYPE_TEMPERATURE = 0.05
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -28,6 +38,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--json", nargs="?", const="-", metavar="OUT",
                    help="print the result row as JSON (to OUT if given, else stdout)")
     p.add_argument("--plot", type=Path, help="write a confusion-matrix PNG here")
+    p.add_argument("--prototypes", type=Path, metavar="CONFIG.toml",
+                   help="pretraining config whose corpus gives simulated class prototypes")
+    p.add_argument("--alpha", type=float, default=PROTOTYPE_ALPHA,
+                   help=f"weight of the prompt scores against the prototype scores (default {PROTOTYPE_ALPHA})")
+    p.add_argument("--prototype-temperature", type=float, default=PROTOTYPE_TEMPERATURE,
+                   help=f"softmax temperature of caption retrieval (default {PROTOTYPE_TEMPERATURE})")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     p.add_argument("--quiet", action="store_true")
     return p
@@ -42,10 +58,24 @@ def run(args: argparse.Namespace) -> int:
 
         torch.set_num_threads(args.threads)
     model = load_model(args.model)
+    data = takes = None
+    if args.prototypes:
+        from ..methods.unimts import build_corpus, corpus_take_embeddings
+        from ..methods.unimts._benchmark import benchmark_windows
+        from ..methods.unimts._evaluate import _text_encoder
+        from ._pretrain import load_run_config
+
+        data = benchmark_windows(args.dataset, args.data_dir, placement=args.placement, window_s=args.window_s,
+                                 verbose=not args.quiet)
+        corpus = build_corpus(verbose=not args.quiet, **load_run_config(args.prototypes).corpus)
+        nodes = [n for n, m in zip(data.windows.nodes, data.windows.node_mask.any(axis=0)) if m]
+        takes = corpus_take_embeddings(model, corpus, _text_encoder(args.text_model), nodes,
+                                       native_samples=data.native_samples, verbose=not args.quiet)
     row = evaluate_zero_shot(
         model, args.dataset, args.data_dir, split=args.split,
         templates=NAME_TEMPLATES if args.templates == "names" else None, text_model=args.text_model,
-        placement=args.placement, window_s=args.window_s, model_name=str(args.model), verbose=not args.quiet,
+        placement=args.placement, window_s=args.window_s, model_name=str(args.model), data=data,
+        prototypes=takes, alpha=args.alpha, prototype_temperature=args.prototype_temperature, verbose=not args.quiet,
     )  # fmt: skip
     d = row.to_dict()
     if args.plot:
