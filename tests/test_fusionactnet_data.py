@@ -108,6 +108,19 @@ def test_evaluate_reports_means_over_seeds_on_official_test_subjects():
         evaluate_fusionactnet("uci-har", windows=w, seed=3)
 
 
+def test_evaluate_records_refit_epochs_and_names_the_selection_in_the_protocol():
+    pytest.importorskip("torch")
+    from imuhar.methods.fusionactnet import FusionActNet, evaluate_fusionactnet, nine_channel_windows
+
+    recs = [_recording(seed=i, subject=str(i)) for i in (1, 2, 3, 5, 6)]
+    w = nine_channel_windows(recs, length_s=2.56, overlap=0.5, verbose=False)
+    params = dict(FusionActNet._test_params(), epoch_selection="refit")
+    res = evaluate_fusionactnet("uci-har", windows=w, seeds=(0,), ablation=False, verbose=False, **params)
+    member = res["per_seed"][0]["folds"][0]["members"][0]
+    assert member["refit_epochs"] == member["best_epochs"]
+    assert "refitted on all training subjects" in res["protocol"] and res["params"]["epoch_selection"] == "refit"
+
+
 @pytest.mark.real_data
 def test_real_hapt_windows_match_the_uci_har_release():
     from imuhar.datasets import load_dataset
