@@ -11,6 +11,12 @@ Model selection: zero-shot learns nothing from a benchmark, so its *training* su
 set: ``*_dev_accuracy`` / ``*_dev_macro_f1`` and their mean ``dev_mean_macro_f1`` are the only figures used to
 compare pretraining recipes or checkpoints; the test-subject figures are reported, never used to choose.
 
+Simulated prototypes (``--prototypes CONFIG``, default the shipped recipe's corpus when its mocap is present):
+each class prompt retrieves corpus takes by caption, the takes are simulated at the benchmark's placement and
+window length and embedded, and windows are scored by a blend of prompt and prototype similarity. One
+setting (softmax temperature, blend weight alpha) for all benchmarks is chosen on the grid below by the mean
+development macro-F1; ``*_proto_*`` keys report the test subjects under that setting.
+
     .venv/bin/python experiments/unimts_zero_shot.py [--model PATH]
 """
 
@@ -38,17 +44,21 @@ def main() -> dict:
     p = argparse.ArgumentParser()
     p.add_argument("--model", default="default")
     p.add_argument("--out", default=None, help="results file (default experiments/results/unimts_zero_shot.json)")
+    p.add_argument("--prototypes", default=str(ROOT / "experiments" / "pretrain_default.toml"),
+                   help="pretraining config whose corpus gives simulated prototypes, or 'none'")
     args = p.parse_args()
     torch.set_num_threads(1)
     model = load_model(args.model)
     out: dict = {"model": args.model, "text_model": model.text_model, "protocol": "zero-shot, 20 Hz, tiled to 10 s", "seed": 0, "k": 0}
     rows = []
+    datas: dict = {}
     for name, path in BENCHMARKS.items():
         if path is not None and not path.exists():
             out[f"{name}_skipped"] = f"{path} absent"
             continue
         t0 = time.perf_counter()
         data = benchmark_windows(name, path)
+        datas[name] = (data, path)
         row = evaluate_zero_shot(model, name, path, data=data, model_name=args.model)
         names_row = evaluate_zero_shot(model, name, path, data=data, model_name=args.model, templates=NAME_TEMPLATES)
         dev = evaluate_zero_shot(model, name, path, data=data, model_name=args.model, split="train").metrics
@@ -68,7 +78,10 @@ def main() -> dict:
         print(f"{name}: accuracy {m['accuracy']:.1f} % macro-F1 {m['macro_f1']:.1f} % R@2 {m.get('r_at_2', float('nan')):.1f} % "
               f"(names only: {mn['accuracy']:.1f} / {mn['macro_f1']:.1f}); {m['n_windows']} windows, {out[f'{key}_seconds']} s",
               file=sys.stderr)
-    devs = [v for k, v in out.items() if k.endswith("_dev_macro_f1")]
+    takes = _prototype_takes(args.prototypes, model, datas)
+    if takes:
+        out.update(_prototype_selection(model, datas, takes, args.model, rows))
+    devs = [v for k, v in out.items() if k.endswith("_dev_macro_f1") and "_proto" not in k]
     out["dev_mean_macro_f1"] = round(sum(devs) / len(devs), 2) if devs else None
     res = ROOT / "experiments" / "results"
     res.mkdir(parents=True, exist_ok=True)
@@ -77,6 +90,68 @@ def main() -> dict:
     target.with_name(target.stem + "_rows.json").write_text(json.dumps(rows, indent=1, default=str))
     target.write_text(json.dumps(out, indent=1))
     print(json.dumps(out))
+    return out
+
+
+TEMPERATURES = (0.02, 0.05, 0.1)
+ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _prototype_takes(config: str, model, datas: dict) -> dict:
+    """Per benchmark, the corpus takes embedded at its placement and window length ({} when unavailable)."""
+    if config == "none":
+        return {}
+    from imuhar.cli._pretrain import load_run_config
+    from imuhar.core import DataNotFoundError
+    from imuhar.methods.unimts import build_corpus, corpus_take_embeddings
+    from imuhar.methods.unimts._evaluate import _text_encoder
+
+    run = load_run_config(config)
+    try:
+        corpus = build_corpus(verbose=False, **run.corpus)
+    except DataNotFoundError as exc:
+        print(f"simulated prototypes skipped: {exc}", file=sys.stderr)
+        return {}
+    text = _text_encoder(None)
+    out = {}
+    for name, (data, _) in datas.items():
+        nodes = [n for n, m in zip(data.windows.nodes, data.windows.node_mask.any(axis=0)) if m]
+        out[name] = corpus_take_embeddings(model, corpus, text, nodes, native_samples=data.native_samples)
+    return out
+
+
+def _prototype_selection(model, datas: dict, takes: dict, model_name: str, rows: list) -> dict:
+    """Choose (temperature, alpha) by mean development macro-F1; score the test subjects once with it."""
+    from imuhar.evaluation import macro_f1
+    from imuhar.methods.unimts import blend_scores, class_prototypes
+    from imuhar.methods.unimts._evaluate import _text_encoder, evaluate_zero_shot
+    from imuhar.methods.unimts._zeroshot import class_text_embeddings
+
+    text = _text_encoder(None)
+    grid: dict[tuple[float, float], list[float]] = {}
+    for name, (data, _) in datas.items():
+        dev = data.train[data.train.labels >= 0]
+        emb = model.embed_windows(dev)
+        classes = class_text_embeddings(text, data.vocabulary)
+        for tau in TEMPERATURES:
+            proto = class_prototypes(takes[name], classes, temperature=tau)
+            for alpha in ALPHAS:
+                pred = blend_scores(emb @ classes.T, emb @ proto.T, alpha).argmax(axis=1)
+                grid.setdefault((tau, alpha), []).append(macro_f1(dev.labels, pred))
+    mean = {k: sum(v) / len(v) for k, v in grid.items()}
+    tau, alpha = max(mean, key=mean.get)
+    out: dict = {"proto_temperature": tau, "proto_alpha": alpha, "proto_dev_mean_macro_f1": round(mean[(tau, alpha)], 2),
+                 "proto_dev_grid": {f"t{t}_a{a}": round(v, 2) for (t, a), v in mean.items()}}
+    for name, (data, path) in datas.items():
+        row = evaluate_zero_shot(model, name, path, data=data, model_name=model_name, prototypes=takes[name],
+                                 alpha=alpha, prototype_temperature=tau)
+        m, key = row.metrics, name.replace("-", "_")
+        out[f"{key}_proto_accuracy"] = round(m["accuracy"], 2)
+        out[f"{key}_proto_macro_f1"] = round(m["macro_f1"], 2)
+        out[f"{key}_proto_r_at_2"] = round(m.get("r_at_2", float("nan")), 2)
+        rows.append(row.to_dict())
+        print(f"{name} (simulated prototypes, temperature {tau}, alpha {alpha}): accuracy {m['accuracy']:.1f} % "
+              f"macro-F1 {m['macro_f1']:.1f} %", file=sys.stderr)
     return out
 
 

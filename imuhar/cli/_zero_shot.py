@@ -20,7 +20,7 @@ from pathlib import Path
 
 #: Defaults chosen on the training subjects (development set) by experiments/unimts_zero_shot.py.
 PROTOTYPE_ALPHA = 0.5
-PROTOTYPE_TEMPERATURE = 0.05
+PROTOTYPE_TEMPERATURE = 0.02
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
