@@ -18,7 +18,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from imuhar.core import DEFAULT_CHANNELS, UNLABELLED, InvalidParameterError, LabelVocabulary, ShapeMismatchError, Windows
+from imuhar.core import (
+    DEFAULT_CHANNELS,
+    UNLABELLED,
+    InvalidParameterError,
+    LabelVocabulary,
+    ShapeMismatchError,
+    Windows,
+)
 
 __all__ = ["imu_windows", "distill_pairs"]
 
