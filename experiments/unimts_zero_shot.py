@@ -13,9 +13,11 @@ compare pretraining recipes or checkpoints; the test-subject figures are reporte
 
 Simulated prototypes (``--prototypes CONFIG``, default the shipped recipe's corpus when its mocap is present):
 each class prompt retrieves corpus takes by caption, the takes are simulated at the benchmark's placement and
-window length and embedded, and windows are scored by a blend of prompt and prototype similarity. One
-setting (softmax temperature, blend weight alpha) for all benchmarks is chosen on the grid below by the mean
-development macro-F1; ``*_proto_*`` keys report the test subjects under that setting.
+window length and embedded, and windows are scored by a blend of prompt and prototype similarity, plus
+optionally the motion prior (a still window is not a dynamic class, a moving one not a static class; the
+classes' kinds come from the dataset cards). One setting (softmax temperature, blend weight alpha, prior
+threshold) for all benchmarks is chosen on the grid below by the mean development macro-F1; ``*_proto_*``
+keys report the test subjects under that setting.
 
     .venv/bin/python experiments/unimts_zero_shot.py [--model PATH]
 """
@@ -95,6 +97,7 @@ def main() -> dict:
 
 TEMPERATURES = (0.02, 0.05, 0.1)
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+MOTION_PRIORS = (None, 0.3, 0.5, 1.0)  # m/s² thresholds of the static/dynamic prior; None: no prior
 
 
 def _prototype_takes(config: str, model, datas: dict) -> dict:
@@ -123,34 +126,47 @@ def _prototype_takes(config: str, model, datas: dict) -> dict:
 def _prototype_selection(model, datas: dict, takes: dict, model_name: str, rows: list) -> dict:
     """Choose (temperature, alpha) by mean development macro-F1; score the test subjects once with it."""
     from imuhar.evaluation import macro_f1
-    from imuhar.methods.unimts import blend_scores, class_prototypes
+    from imuhar.methods.unimts import activity_kinds, blend_scores, class_prototypes, kind_log_prior, motion_intensity
     from imuhar.methods.unimts._evaluate import _text_encoder, evaluate_zero_shot
     from imuhar.methods.unimts._zeroshot import class_text_embeddings
 
     text = _text_encoder(None)
-    grid: dict[tuple[float, float], list[float]] = {}
+    grid: dict[tuple, list[float]] = {}
     for name, (data, _) in datas.items():
         dev = data.train[data.train.labels >= 0]
         emb = model.embed_windows(dev)
         classes = class_text_embeddings(text, data.vocabulary)
+        intensity, kinds = motion_intensity(dev), activity_kinds(data.vocabulary)
         for tau in TEMPERATURES:
             proto = class_prototypes(takes[name], classes, temperature=tau)
             for alpha in ALPHAS:
-                pred = blend_scores(emb @ classes.T, emb @ proto.T, alpha).argmax(axis=1)
-                grid.setdefault((tau, alpha), []).append(macro_f1(dev.labels, pred))
+                scores = blend_scores(emb @ classes.T, emb @ proto.T, alpha)
+                for prior in MOTION_PRIORS:
+                    s = scores if prior is None else scores + kind_log_prior(intensity, kinds, threshold=prior)
+                    grid.setdefault((tau, alpha, prior), []).append(macro_f1(dev.labels, s.argmax(axis=1)))
     mean = {k: sum(v) / len(v) for k, v in grid.items()}
-    tau, alpha = max(mean, key=mean.get)
-    out: dict = {"proto_temperature": tau, "proto_alpha": alpha, "proto_dev_mean_macro_f1": round(mean[(tau, alpha)], 2),
-                 "proto_dev_grid": {f"t{t}_a{a}": round(v, 2) for (t, a), v in mean.items()}}
+    tau, alpha, prior = max(mean, key=mean.get)
+    out: dict = {"proto_temperature": tau, "proto_alpha": alpha, "proto_motion_prior": prior,
+                 "proto_dev_mean_macro_f1": round(mean[(tau, alpha, prior)], 2),
+                 "proto_dev_grid": {f"t{t}_a{a}_m{m}": round(v, 2) for (t, a, m), v in mean.items()}}
+    # the command line's default needs no mocap: prompts and the motion prior, threshold chosen the same way
+    prior_only = max((m for m in MOTION_PRIORS), key=lambda m: mean[(TEMPERATURES[0], 1.0, m)])
+    out["prior_only_threshold"] = prior_only
+    out["prior_only_dev_mean_macro_f1"] = round(mean[(TEMPERATURES[0], 1.0, prior_only)], 2)
+    for name, (data, path) in datas.items():
+        m = evaluate_zero_shot(model, name, path, data=data, model_name=model_name, motion_prior=prior_only).metrics
+        key = name.replace("-", "_")
+        out[f"{key}_prior_accuracy"] = round(m["accuracy"], 2)
+        out[f"{key}_prior_macro_f1"] = round(m["macro_f1"], 2)
     for name, (data, path) in datas.items():
         row = evaluate_zero_shot(model, name, path, data=data, model_name=model_name, prototypes=takes[name],
-                                 alpha=alpha, prototype_temperature=tau)
+                                 alpha=alpha, prototype_temperature=tau, motion_prior=prior)
         m, key = row.metrics, name.replace("-", "_")
         out[f"{key}_proto_accuracy"] = round(m["accuracy"], 2)
         out[f"{key}_proto_macro_f1"] = round(m["macro_f1"], 2)
         out[f"{key}_proto_r_at_2"] = round(m.get("r_at_2", float("nan")), 2)
         rows.append(row.to_dict())
-        print(f"{name} (simulated prototypes, temperature {tau}, alpha {alpha}): accuracy {m['accuracy']:.1f} % "
+        print(f"{name} (simulated prototypes, temperature {tau}, alpha {alpha}, motion prior {prior}): accuracy {m['accuracy']:.1f} % "
               f"macro-F1 {m['macro_f1']:.1f} %", file=sys.stderr)
     return out
 

@@ -136,12 +136,13 @@ def _recognize(args: argparse.Namespace) -> dict:
 
     from ..evaluation import plot_confusion_matrix, summarize_repeats
     from ..methods.unimts._benchmark import benchmark_windows
+    from ..methods.unimts import DEFAULT_MOTION_PRIOR
     from ..methods.unimts._evaluate import evaluate_few_shot, evaluate_zero_shot, load_model
 
     torch.set_num_threads(1)  # fastest on small batches and busy machines
     model = load_model(args.model)
     data = benchmark_windows("basicmotions")
-    zero = evaluate_zero_shot(model, "basicmotions", data=data, model_name=str(args.model))
+    zero = evaluate_zero_shot(model, "basicmotions", data=data, model_name=str(args.model), motion_prior=DEFAULT_MOTION_PRIOR)
     few = evaluate_few_shot(model, "basicmotions", data=data, ks=(1, 5), repeats=3, model_name=str(args.model))
     cm_path = args.out / "basicmotions_zero_shot_confusion.png"
     plot_confusion_matrix(zero, cm_path)

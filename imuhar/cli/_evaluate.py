@@ -149,12 +149,14 @@ def run(args: argparse.Namespace) -> int:
         try:
             if args.method == "unimts":
                 from ..methods.unimts._benchmark import benchmark_windows
+                from ..methods.unimts import DEFAULT_MOTION_PRIOR
                 from ..methods.unimts._evaluate import evaluate_few_shot, evaluate_zero_shot, load_model
 
                 model = model or load_model(args.model)
                 data = benchmark_windows(name, path, verbose=not args.quiet)
                 if "zero-shot" in protocols:
-                    row = evaluate_zero_shot(model, name, path, data=data, model_name=str(args.model))
+                    row = evaluate_zero_shot(model, name, path, data=data, model_name=str(args.model),
+                                             motion_prior=DEFAULT_MOTION_PRIOR)
                     rows.append(row)
                     print(f"- {name} zero-shot: accuracy {row.metrics['accuracy']:.1f} %, macro-F1 {row.metrics['macro_f1']:.1f} %")
                 if "few-shot" in protocols:

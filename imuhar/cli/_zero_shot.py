@@ -8,7 +8,8 @@ otherwise: the documented wrist/thigh assignment depends on the label, so it is 
 ``--prototypes CONFIG.toml`` adds simulated prototypes: the corpus of that pretraining recipe (its mocap must
 be on this machine) is simulated at the benchmark's placement and window length, each class prompt retrieves
 its takes by caption, and windows are scored by ``--alpha`` x prompt similarity + (1 - alpha) x prototype
-similarity (both standardized). No benchmark label is read.
+similarity (both standardized). ``--motion-prior`` (on by default) adds the log-prior that a still window
+is one of the card's static activities and a moving one a dynamic activity. No benchmark label is read.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 
 #: Defaults chosen on the training subjects (development set) by experiments/unimts_zero_shot.py.
-PROTOTYPE_ALPHA = 0.5
+PROTOTYPE_ALPHA = 0.75
 PROTOTYPE_TEMPERATURE = 0.02
 
 
@@ -38,6 +39,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--json", nargs="?", const="-", metavar="OUT",
                    help="print the result row as JSON (to OUT if given, else stdout)")
     p.add_argument("--plot", type=Path, help="write a confusion-matrix PNG here")
+    p.add_argument("--motion-prior", type=float, default=1.0, metavar="M_S2",
+                   help="threshold (m/s² of |acc| std) of the static/dynamic prior from the card's activity kinds; "
+                        "0 switches it off (default 1.0, chosen on training subjects)")
     p.add_argument("--prototypes", type=Path, metavar="CONFIG.toml",
                    help="pretraining config whose corpus gives simulated class prototypes")
     p.add_argument("--alpha", type=float, default=PROTOTYPE_ALPHA,
@@ -75,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         model, args.dataset, args.data_dir, split=args.split,
         templates=NAME_TEMPLATES if args.templates == "names" else None, text_model=args.text_model,
         placement=args.placement, window_s=args.window_s, model_name=str(args.model), data=data,
-        prototypes=takes, alpha=args.alpha, prototype_temperature=args.prototype_temperature, verbose=not args.quiet,
+        prototypes=takes, alpha=args.alpha, prototype_temperature=args.prototype_temperature,
+        motion_prior=args.motion_prior or None, verbose=not args.quiet,
     )  # fmt: skip
     d = row.to_dict()
     if args.plot:

@@ -3,11 +3,13 @@
 from ._captions import bandai_captions, cmu_captions, paraphrase
 from ._corpus import CORPUS_SOURCES, CorpusTake, PretrainCorpus, build_corpus, iter_corpus_takes
 from ._gait import GAITS, GaitStyle, gait_corpus, synthesize_gait
+from ._motion_prior import DEFAULT_MOTION_PRIOR, activity_kinds, kind_log_prior, motion_intensity
 from ._prototypes import CorpusPrototypes, blend_scores, class_prototypes, corpus_take_embeddings
 from ._postures import POSTURES, SyntheticMotion, posture_corpus, synthesize_posture, synthesize_transition
 
 __all__ = [
     "CORPUS_SOURCES",
+    "DEFAULT_MOTION_PRIOR",
     "CaptionBank",
     "CorpusPrototypes",
     "CorpusTake",
@@ -20,6 +22,7 @@ __all__ = [
     "PretrainCorpus",
     "PretrainPairs",
     "SyntheticMotion",
+    "activity_kinds",
     "TextAlignedIMU",
     "bandai_captions",
     "blend_scores",
@@ -31,6 +34,8 @@ __all__ = [
     "corpus_take_embeddings",
     "gait_corpus",
     "iter_corpus_takes",
+    "kind_log_prior",
+    "motion_intensity",
     "paraphrase",
     "posture_corpus",
     "pretrain",

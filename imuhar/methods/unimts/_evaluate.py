@@ -54,6 +54,7 @@ def evaluate_zero_shot(
     prototypes=None,
     alpha: float = 1.0,
     prototype_temperature: float = 0.05,
+    motion_prior: float | None = None,
     verbose: bool = False,
 ):
     """Zero-shot accuracy, macro-F1 and R@2 (with bootstrap CIs) on the test subjects.
@@ -65,6 +66,9 @@ def evaluate_zero_shot(
     ``prototypes`` (a :class:`CorpusPrototypes` made at this benchmark's placement by
     :func:`corpus_take_embeddings`) adds simulated-prototype scores: the result ranks classes by
     ``alpha`` x standardized prompt similarity + (1 - ``alpha``) x standardized prototype similarity.
+
+    ``motion_prior`` (an intensity threshold in m/s², see :mod:`._motion_prior`) adds the log-prior that a
+    still window is a static class and a moving one a dynamic class, from the card's activity kinds.
 
     Returns
     -------
@@ -91,19 +95,29 @@ def evaluate_zero_shot(
     }[split]
     extra = {"protocol_detail": describe_protocol(data), "text_model": model.text_model,
              "templates": list(templates) if templates else "default"}  # fmt: skip
-    if prototypes is None:
+    if prototypes is None and motion_prior is None:
         extra["seconds"] = round(time.perf_counter() - t0, 2)
         return run_zero_shot(
             emb, classes, windows.labels, dataset=dataset, split=split_desc, model=model_name,
             class_names=list(data.vocabulary.names), subjects=windows.subjects, extra=extra,
         )  # fmt: skip
     from ...evaluation import evaluate_scores
+    from ._motion_prior import activity_kinds, kind_log_prior, motion_intensity
     from ._prototypes import blend_scores, class_prototypes
 
-    proto = class_prototypes(prototypes, classes, temperature=prototype_temperature)
-    scores = blend_scores(emb @ classes.T, emb @ proto.T, alpha)
-    extra.update(scorer=f"simulated prototypes blended with prompts (alpha={alpha}, temperature={prototype_temperature})",
-                 prototype_nodes=list(prototypes.nodes), seconds=round(time.perf_counter() - t0, 2))  # fmt: skip
+    text_scores = emb @ classes.T
+    if prototypes is not None:
+        proto = class_prototypes(prototypes, classes, temperature=prototype_temperature)
+        scores = blend_scores(text_scores, emb @ proto.T, alpha)
+        extra.update(scorer=f"simulated prototypes blended with prompts (alpha={alpha}, temperature={prototype_temperature})",
+                     prototype_nodes=list(prototypes.nodes))  # fmt: skip
+    else:
+        scores = blend_scores(text_scores, text_scores, 1.0)
+        extra.update(scorer="prompts")
+    if motion_prior is not None:
+        scores = scores + kind_log_prior(motion_intensity(windows), activity_kinds(data.vocabulary), threshold=motion_prior)
+        extra["scorer"] += f" + motion prior (threshold {motion_prior} m/s²)"
+    extra["seconds"] = round(time.perf_counter() - t0, 2)
     return evaluate_scores(
         windows.labels, scores, dataset=dataset, split=split_desc, protocol="zero-shot", model=model_name, seed=0,
         k=None, class_names=list(data.vocabulary.names), subjects=windows.subjects, extra=extra,
