@@ -48,3 +48,18 @@ def _offline_and_quiet(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     if "IMUHAR_DATA" not in os.environ:
         monkeypatch.setenv("IMUHAR_DATA", str(tmp_path_factory.getbasetemp() / "imuhar-cache"))
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    # Small models on a shared 2-core machine: extra OpenMP threads only add contention. Restored afterwards;
+    # torch is imported only where it is installed.
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -15,15 +15,6 @@ from _cli_helpers import TEST_SUBJECTS, n_test_windows, patch_benchmark_loader
 pytest.importorskip("torch")
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 def _evaluate(tmp_path, method, *extra):
     out = tmp_path / "out"

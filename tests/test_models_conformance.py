@@ -19,14 +19,6 @@ VARIANTS = [(name, {}) for name in list_encoders()] + [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # Tiny models: OpenMP threads only add contention on a shared 2-core machine.
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 
 IDS = [name + "".join(f"-{k}={v}" for k, v in extra.items()) for name, extra in VARIANTS]
 

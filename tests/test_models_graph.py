@@ -11,13 +11,6 @@ from imuhar.core import NODE_INDEX, NODE_PARENTS, InvalidParameterError
 from imuhar.models import GraphEncoder, MaskedBatchNorm, spatial_adjacency
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 
 def test_adjacency_partitions_follow_the_tree():
     a = spatial_adjacency()

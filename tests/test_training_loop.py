@@ -14,13 +14,6 @@ from imuhar.models import UnsafeWeightsError
 from imuhar.training import Trainer, latest_checkpoint, load_checkpoint, seed_everything
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 
 def make_model(seed: int = 0) -> PairModel:
     seed_everything(seed)
