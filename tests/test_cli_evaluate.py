@@ -15,7 +15,6 @@ from _cli_helpers import TEST_SUBJECTS, n_test_windows, patch_benchmark_loader
 pytest.importorskip("torch")
 
 
-
 def _evaluate(tmp_path, method, *extra):
     out = tmp_path / "out"
     code = main(["evaluate", "--method", method, "--benchmarks", "uci-har", "--data-dir", f"uci-har={tmp_path}",

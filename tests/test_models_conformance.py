@@ -19,7 +19,6 @@ VARIANTS = [(name, {}) for name in list_encoders()] + [
 ]
 
 
-
 IDS = [name + "".join(f"-{k}={v}" for k, v in extra.items()) for name, extra in VARIANTS]
 
 

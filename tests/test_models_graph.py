@@ -11,7 +11,6 @@ from imuhar.core import NODE_INDEX, NODE_PARENTS, InvalidParameterError
 from imuhar.models import GraphEncoder, MaskedBatchNorm, spatial_adjacency
 
 
-
 def test_adjacency_partitions_follow_the_tree():
     a = spatial_adjacency()
     assert a.shape == (3, 22, 22)

@@ -14,7 +14,6 @@ from imuhar.models import UnsafeWeightsError
 from imuhar.training import Trainer, latest_checkpoint, load_checkpoint, seed_everything
 
 
-
 def make_model(seed: int = 0) -> PairModel:
     seed_everything(seed)
     return PairModel()
