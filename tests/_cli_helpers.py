@@ -23,12 +23,17 @@ def nine_channel_benchmark():
     return nine_channel_windows(recs, length_s=2.56, overlap=0.5, verbose=False)
 
 
-def patch_benchmark_loader(monkeypatch) -> object:
-    """Make every benchmark load the synthetic windows above (the command's own code runs unchanged after it)."""
+def patch_benchmark_loader(monkeypatch, subjects=None) -> object:
+    """Make every benchmark load the synthetic windows above (the command's own code runs unchanged after it).
+
+    ``subjects``: keep only these subjects' windows (default all of SUBJECTS).
+    """
     import imuhar.methods.fusionactnet as fan
     import imuhar.methods.fusionactnet._evaluate as fan_eval
 
     windows = nine_channel_benchmark()
+    if subjects is not None:
+        windows = windows.of_subjects(subjects)
 
     def fake(dataset, data_dir=None, **kwargs):
         return windows._replace(metadata=dict(windows.metadata, dataset=dataset))

@@ -160,3 +160,67 @@ def test_malformed_fusionactnet_summary_is_a_typed_error():
 
     with pytest.raises(DataFormatError, match=r"\['split_rule', 'per_seed'\]"):
         fusionactnet_rows({"dataset": "uci-har", "method": "fusionactnet"})
+
+
+# ---------------------------------------------------------------------------------------------- few-shot protocol
+def _spy_fit(monkeypatch, cls):
+    """Record what every ``cls.fit`` call receives: labels, subjects and window identities (recording, start)."""
+    calls = []
+    original = cls.fit
+
+    def fit(self, train, *, verbose=True):
+        calls.append({
+            "labels": train.labels.copy(), "subjects": train.subjects.astype(str).copy(),
+            "ids": [f"{r}@{s:.3f}" for r, s in zip(train.recording_ids, train.start_s)],
+        })  # fmt: skip
+        return original(self, train, verbose=verbose)
+
+    monkeypatch.setattr(cls, "fit", fit)
+    return calls
+
+
+def _few_shot(tmp_path, method, *extra, seeds="0,1"):
+    out = tmp_path / "out"
+    code = main(["evaluate", "--method", method, "--benchmarks", "uci-har", "--data-dir", f"uci-har={tmp_path}",
+                 "--protocols", "few-shot", "--seeds", seeds, "--out", str(out), "--quiet", *extra])  # fmt: skip
+    return code, out
+
+
+def test_few_shot_rows_per_seed_k_and_repeat_on_training_subjects_only(tmp_path, monkeypatch, capsys):
+    from imuhar.methods.collossl import SupervisedBaseline
+
+    windows = patch_benchmark_loader(monkeypatch)
+    calls = _spy_fit(monkeypatch, SupervisedBaseline)
+    code, out = _few_shot(tmp_path, "supervised-tpn", "--param", "finetune_epochs=1", "--k", "1,2,3", "--repeats", "2")
+    assert code == 0, capsys.readouterr()
+    rows = json.loads((out / "results.json").read_text())
+    skipped = json.loads((out / "skipped.json").read_text())
+    cells = {(r["seed"], r["k"], r["repeat"]) for r in rows}
+    assert len(cells) == len(rows) and len(rows) + len(skipped) == 2 * 3 * 2 and len(rows) >= 8
+    for key in skipped:  # tiny draws may span one subject: no validation subject, listed instead of crashing
+        assert key.startswith("uci-har few-shot seed ") and "2 training subjects" in skipped[key]
+    assert len(calls) == 12  # one fit per (seed, k, repeat): one fold (the card's test subjects)
+    grid_k = [k for _seed in (0, 1) for k in (1, 2, 3) for _repeat in (0, 1)]  # the order of the fits
+    for call, k in zip(calls, grid_k):  # a supervised method gets the k drawn windows per class, no test subject
+        assert (call["labels"] >= 0).all() and not set(call["subjects"]) & set(TEST_SUBJECTS)
+        assert np.bincount(call["labels"], minlength=2).tolist() == [k, k]
+    for r in rows:
+        assert r["protocol"] == "few-shot" and r["k"] in (1, 2, 3) and r["seed"] in (0, 1)
+        assert r["draw_seed"] == r["seed"] + r["repeat"] and r["model"] == "supervised-tpn(finetune_epochs=1)"
+        (fold,) = r["folds"]
+        # every class has >= 9 training windows here: exactly k each, from training subjects only
+        assert fold["labelled_per_class"] == {"standing": r["k"], "walking": r["k"]}
+        assert r["n_train_windows"] == 2 * r["k"] and r["n_unlabelled_windows"] == 0
+        assert set(fold["labelled_subjects"]) <= set(fold["train_subjects"])
+        assert not set(fold["train_subjects"]) & set(TEST_SUBJECTS) and fold["test_subjects"] == sorted(TEST_SUBJECTS)
+        assert r["n_windows"] == n_test_windows(windows) == int(np.sum(r["confusion"]))
+        assert "classes_with_fewer_than_k" not in r and "only these windows" in r["protocol_detail"]
+    report = (out / "report.md").read_text()
+    for k in {r["k"] for r in rows}:
+        assert f"| uci-har | few-shot | {k} | supervised-tpn(finetune_epochs=1) |" in report
+    assert (out / "k_shot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # `imuhar report` keeps every repeat (same seed, k and second) and draws the k-shot curves
+    assert main(["report", str(out), "--out", str(tmp_path / "rep"), "--quiet"]) == 0
+    assert len(json.loads((tmp_path / "rep" / "rows.json").read_text())) == len(rows)
+    assert (tmp_path / "rep" / "k_shot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "k_shot.png" in (tmp_path / "rep" / "report.md").read_text()

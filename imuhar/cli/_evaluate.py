@@ -8,10 +8,11 @@ protocol, model, seed and k), ``OUT/report.md`` and plots.
 Methods: ``unimts`` (a text-aligned model: zero-shot and few-shot linear probe) and every method of the registry
 (``imuhar.methods.list_methods()``: fusionactnet, collossl, simclr-har, supervised-tpn, comodo). A registry method
 is fitted per seed (``--seeds``) on the training subjects only, carving its validation subjects from them; the
-test subjects are scored once after fit (protocol ``full-shot``). Set its hyper-parameters with ``--param
+test subjects are scored once after fit (protocol ``full-shot``; ``--protocols few-shot`` instead fits on ``--k``
+labelled training windows per class, ``--repeats`` draws per k and seed, except fusionactnet). Set its hyper-parameters with ``--param
 KEY=VALUE`` (repeatable; values are JSON literals where they parse: ``--param finetune_epochs=5 --param
 lr=1e-3``). Self-supervised methods (collossl, simclr-har) pretrain on the training windows without labels, then
-fine-tune on their labels. COMODO needs a teacher's view of each window (video, skeleton), which IMU benchmarks
+fine-tune on their labels (in few-shot: pretrain on every training window, fine-tune on the k per class). COMODO needs a teacher's view of each window (video, skeleton), which IMU benchmarks
 do not carry; on the command line only its undistilled reference runs (``--param objective=none``).
 """
 
@@ -62,10 +63,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="unimts (zero-/few-shot with text-aligned weights) or a registry method")
     p.add_argument("--benchmarks", default="all", help="'all' or comma-separated registry names")
     p.add_argument("--protocols", default=None,
-                   help="unimts: zero-shot, few-shot (default both); registry methods: full-shot (the default)")
+                   help="unimts: zero-shot, few-shot (default both); registry methods: full-shot (the default), few-shot "
+                        "(not fusionactnet)")
     p.add_argument("--model", default="default", help="unimts weights: 'default' or a .safetensors path")
-    p.add_argument("--k", default="1,2,3,5,10")
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--k", default="1,2,3,5,10", help="few-shot: labelled windows per class (comma-separated)")
+    p.add_argument("--repeats", type=int, default=3, help="few-shot: draws per k (and per seed of a registry method)")
     p.add_argument("--seeds", default="0,1,2", help="training seeds of a registry method")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="a registry method's hyper-parameter (repeatable), e.g. --param epochs=5")
@@ -115,7 +117,9 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidParameterError(f"unknown benchmark(s) {unknown}; see `imuhar datasets list`")
     default_protocols = "zero-shot,few-shot" if args.method == "unimts" else "full-shot"
     protocols = [p.strip() for p in (args.protocols or default_protocols).split(",") if p.strip()]
-    allowed = {"zero-shot", "few-shot"} if args.method == "unimts" else {"full-shot"}
+    allowed = {"zero-shot", "few-shot"} if args.method == "unimts" else {"full-shot", "few-shot"}
+    if args.method == "fusionactnet":
+        allowed = {"full-shot"}  # its own benchmark protocol (evaluate_fusionactnet) has no few-shot variant
     bad = set(protocols) - allowed
     if bad or not protocols:
         raise InvalidParameterError(f"{args.method} protocols are {sorted(allowed)}; received {protocols}")
@@ -129,6 +133,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         check_method_inputs(args.method, params)  # fail before any data is loaded
     seeds = _ints(args.seeds, "--seeds")
+    if "few-shot" in protocols:
+        from ._method_eval import check_few_shot_grid
+
+        ks = check_few_shot_grid(_ints(args.k, "--k"), args.repeats)  # fail before any data is loaded
     if args.threads:
         import torch
 
@@ -160,7 +168,6 @@ def run(args: argparse.Namespace) -> int:
                     rows.append(row)
                     print(f"- {name} zero-shot: accuracy {row.metrics['accuracy']:.1f} %, macro-F1 {row.metrics['macro_f1']:.1f} %")
                 if "few-shot" in protocols:
-                    ks = _ints(args.k, "--k")
                     few = evaluate_few_shot(model, name, path, data=data, ks=ks, repeats=args.repeats, model_name=str(args.model))
                     rows.extend(few)
                     print(f"- {name} few-shot: {len(few)} runs")
@@ -178,18 +185,29 @@ def run(args: argparse.Namespace) -> int:
             else:
                 import numpy as np
 
-                from ._method_eval import evaluate_registry_method, method_windows
+                from ._method_eval import evaluate_registry_few_shot, evaluate_registry_method, method_windows
 
                 say(f"- {name}: loading windows for {args.method}")
                 windows = method_windows(args.method, name, path, verbose=not args.quiet)
                 say(f"  {windows!r}")
-                new = evaluate_registry_method(args.method, name, windows, seeds=seeds, params=params,
-                                               max_folds=args.max_folds, verbose=not args.quiet, progress=say)  # fmt: skip
-                rows.extend(new)
-                acc = np.array([r.metrics["accuracy"] for r in new])
-                f1 = np.array([r.metrics["macro_f1"] for r in new])
-                print(f"- {name} {args.method}: accuracy {acc.mean():.1f} ± {acc.std():.1f} %, "
-                      f"macro-F1 {f1.mean():.1f} ± {f1.std():.1f} % over seeds {seeds}")
+                if "full-shot" in protocols:
+                    new = evaluate_registry_method(args.method, name, windows, seeds=seeds, params=params,
+                                                   max_folds=args.max_folds, verbose=not args.quiet, progress=say)  # fmt: skip
+                    rows.extend(new)
+                    acc = np.array([r.metrics["accuracy"] for r in new])
+                    f1 = np.array([r.metrics["macro_f1"] for r in new])
+                    print(f"- {name} {args.method}: accuracy {acc.mean():.1f} ± {acc.std():.1f} %, "
+                          f"macro-F1 {f1.mean():.1f} ± {f1.std():.1f} % over seeds {seeds}")
+                if "few-shot" in protocols:
+                    few, cells = evaluate_registry_few_shot(
+                        args.method, name, windows, ks=ks, repeats=args.repeats, seeds=seeds, params=params,
+                        max_folds=args.max_folds, verbose=not args.quiet, progress=say,
+                    )  # fmt: skip
+                    rows.extend(few)
+                    for c in cells:  # one entry per (seed, k, repeat) that could not be fitted, with why
+                        skipped[f"{name} few-shot seed {c['seed']} k={c['k']} repeat {c['repeat']}"] = c["reason"]
+                    print(f"- {name} {args.method} few-shot: {len(few)} runs over k {ks}, {args.repeats} repeat(s), "
+                          f"seeds {seeds}" + (f"; {len(cells)} skipped (see skipped.json)" if cells else ""))
         except ImuharError as exc:
             skipped[name] = f"failed: {type(exc).__name__}: {exc}"
             print(f"- {name}: failed ({type(exc).__name__}: {exc})")

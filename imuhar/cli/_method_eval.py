@@ -6,6 +6,11 @@ them), :meth:`~imuhar.methods.Method.check_held_out` confirms that no test subje
 subjects are scored once. Predictions of all folds are pooled into one :class:`~imuhar.evaluation.ResultRow` per
 seed (protocol ``full-shot``: every training label is available to the method).
 
+Few-shot (:func:`evaluate_registry_few_shot`): per seed, k and repeat, k labelled windows per class are drawn from
+the training subjects (seed ``seed + repeat``); self-supervised methods still pretrain on every training window
+(the others passed with label -1), supervised ones see the drawn windows only. One row per (seed, k, repeat); a
+fit that fails on so few windows (e.g. no validation subject can be carved) is recorded as a skip with its reason.
+
 Windows and folds are FusionActNet's benchmark settings (:func:`imuhar.methods.fusionactnet.benchmark_windows`,
 :func:`~imuhar.methods.fusionactnet.subject_folds`): each benchmark's native window length, windows inside
 labelled segments, the card's test subjects or else grouped k-fold by subject. Methods other than FusionActNet
@@ -30,6 +35,8 @@ __all__ = [
     "method_windows",
     "parse_params",
     "evaluate_registry_method",
+    "evaluate_registry_few_shot",
+    "check_few_shot_grid",
     "check_method_inputs",
 ]
 
@@ -219,6 +226,64 @@ PROTOCOL_TEXT = {
 }
 
 
+def _prepare(name: str, dataset: str, windows, params: Mapping[str, Any], seeds: Sequence[int], n_folds, max_folds):
+    """Checked method class, labelled windows, split rule, folds and the constructor arguments shared by every fit."""
+    from ..core import InvalidParameterError
+    from ..methods.fusionactnet import subject_folds
+
+    cls = check_method_inputs(name, params)
+    if not len(seeds):
+        raise InvalidParameterError("seeds must hold at least one integer (e.g. --seeds 0,1,2)")
+    labelled = windows[windows.labels >= 0]
+    rule, folds = subject_folds(dataset, labelled, n_folds=n_folds, max_folds=max_folds)
+    folds = [(tr, te) for tr, te in folds if len(tr) and len(te)]
+    if not folds:
+        raise InvalidParameterError(
+            f"{dataset}: the split ({rule}) leaves no fold with both training and test windows among subjects "
+            f"{sorted(set(labelled.subjects.tolist()))}"
+        )
+    chosen = dict(params)
+    if "anchor" in _init_parameters(cls) and "anchor" not in chosen:
+        chosen["anchor"] = default_anchor(labelled)
+    tags = getattr(cls, "tags", ())
+    kind = "comodo" if name == "comodo" else ("self-supervised" if "self-supervised" in tags else "supervised")
+    return cls, labelled, rule, folds, chosen, kind
+
+
+def _fit_and_score(cls: type, kwargs: Mapping[str, Any], fit_on, test, n_classes: int, verbose: bool):
+    """Fit a fresh instance on ``fit_on``, check that ``test`` is held out, score it once.
+
+    Returns
+    -------
+    proba : ndarray, shape (n_test, n_classes)
+    model : Method
+        The fitted instance.
+    fit_s : float
+        Seconds spent in ``fit``.
+    """
+    import numpy as np
+
+    model = cls(**kwargs)
+    t0 = time.perf_counter()
+    model.fit(fit_on, verbose=verbose)
+    fit_s = time.perf_counter() - t0
+    model.check_held_out(test)  # the test subjects never met fit or its model selection
+    proba = np.asarray(model.predict_proba(test), dtype=np.float64)
+    if proba.shape[1] < n_classes:  # a method may drop trailing classes it never saw in training
+        proba = np.pad(proba, ((0, 0), (0, n_classes - proba.shape[1])))
+    return proba, model, fit_s
+
+
+def _windows_facts(labelled) -> dict[str, Any]:
+    used_nodes = [n for n, m in zip(labelled.nodes, labelled.node_mask.any(axis=0)) if m]
+    return {
+        "rate_hz": float(labelled.rate_hz),
+        "window_s": round(float(labelled.length_s), 4),
+        "channels": list(labelled.channels),
+        "nodes": used_nodes,
+    }
+
+
 def evaluate_registry_method(
     name: str,
     dataset: str,
@@ -263,29 +328,13 @@ def evaluate_registry_method(
     """
     import numpy as np
 
-    from ..core import InvalidParameterError
     from ..evaluation import evaluate_scores
-    from ..methods import check_disjoint_subjects, get_method_class
-    from ..methods.fusionactnet import subject_folds
+    from ..methods import check_disjoint_subjects
 
     params = dict(params or {})
-    cls = check_method_inputs(name, params)
-    if not len(seeds):
-        raise InvalidParameterError("seeds must hold at least one integer (e.g. --seeds 0,1,2)")
-    labelled = windows[windows.labels >= 0]
-    rule, folds = subject_folds(dataset, labelled, n_folds=n_folds, max_folds=max_folds)
-    folds = [(tr, te) for tr, te in folds if len(tr) and len(te)]
-    if not folds:
-        raise InvalidParameterError(
-            f"{dataset}: the split ({rule}) leaves no fold with both training and test windows among subjects "
-            f"{sorted(set(labelled.subjects.tolist()))}"
-        )
-    chosen = dict(params)
-    if "anchor" in _init_parameters(cls) and "anchor" not in chosen:
-        chosen["anchor"] = default_anchor(labelled)
+    cls, labelled, rule, folds, chosen, kind = _prepare(name, dataset, windows, params, seeds, n_folds, max_folds)
     seed_name = seed_parameter(cls)
-    tags = getattr(cls, "tags", ())
-    kind = "comodo" if name == "comodo" else ("self-supervised" if "self-supervised" in tags else "supervised")
+    n_classes = len(labelled.vocabulary)
     rows = []
     for seed in seeds:
         y_true, scores, subjects, details = [], [], [], []
@@ -294,15 +343,8 @@ def evaluate_registry_method(
             train, test = labelled[train_idx], labelled[test_idx]
             check_disjoint_subjects(train, test, what="training and test windows")
             kwargs = {**chosen, **({seed_name: int(seed)} if seed_name else {})}
-            model = get_method_class(name)(**kwargs)
-            t0 = time.perf_counter()
-            model.fit(train, verbose=verbose)
-            fit_s += time.perf_counter() - t0
-            model.check_held_out(test)  # the test subjects never met fit or its model selection
-            proba = np.asarray(model.predict_proba(test), dtype=np.float64)
-            n_classes = len(labelled.vocabulary)
-            if proba.shape[1] < n_classes:  # a method may drop trailing classes it never saw in training
-                proba = np.pad(proba, ((0, 0), (0, n_classes - proba.shape[1])))
+            proba, model, took = _fit_and_score(cls, kwargs, train, test, n_classes, verbose)
+            fit_s += took
             y_true.append(test.labels)
             scores.append(proba)
             subjects.append(test.subjects)
@@ -311,7 +353,6 @@ def evaluate_registry_method(
                 "test_subjects": sorted(set(test.subjects.tolist())),
                 **_fit_details(model),
             })  # fmt: skip
-        used_nodes = [n for n, m in zip(labelled.nodes, labelled.node_mask.any(axis=0)) if m]
         row = evaluate_scores(
             np.concatenate(y_true), np.concatenate(scores), dataset=dataset, split=rule, protocol="full-shot",
             model=model_label(name, params), seed=int(seed), k=None, class_names=list(labelled.vocabulary.names),
@@ -323,10 +364,7 @@ def evaluate_registry_method(
                 "n_train_windows": int(sum(len(tr) for tr, _ in folds)),
                 "folds": details,
                 "fit_time_s": round(fit_s, 2),
-                "rate_hz": float(labelled.rate_hz),
-                "window_s": round(float(labelled.length_s), 4),
-                "channels": list(labelled.channels),
-                "nodes": used_nodes,
+                **_windows_facts(labelled),
             },
         )  # fmt: skip
         rows.append(row)
@@ -336,6 +374,201 @@ def evaluate_registry_method(
                 f"macro-F1 {row.metrics['macro_f1']:.1f} % ({fit_s:.0f} s)"
             )
     return rows
+
+
+#: Methods whose ``fit`` pretrains on every window it is given and trains its classifier on the labelled ones
+#: only (labels >= 0), read from their code: ColloSSL and SimCLR (``pretrain`` ignores labels, ``fine_tune`` keeps
+#: ``labels != UNLABELLED``), COMODO (its SVM probe keeps ``labels >= 0``; with ``objective=none`` the unlabelled
+#: windows serve only its optional batch-norm recalibration). In few-shot they receive every training-subject
+#: window, those not drawn relabelled -1. Any other method is fitted on the drawn windows alone.
+UNLABELLED_AWARE: frozenset[str] = frozenset({"collossl", "simclr-har", "comodo"})
+
+_DRAW = "k labelled windows per class drawn from the training subjects (seed + repeat)"
+_SCORED = "; test subjects scored once after fit"
+#: ``protocol_detail`` of few-shot rows, by kind of method (``labelled-only``: a method outside UNLABELLED_AWARE).
+FEW_SHOT_TEXT = {
+    "self-supervised": _DRAW + "; fit receives every training-subject window, those not drawn with label -1 "
+    "(unlabelled): pretraining uses them all, fine-tuning the k per class only (validation subjects carved from the "
+    "drawn windows' subjects)" + _SCORED,
+    "comodo": _DRAW + "; fit receives every training-subject window, those not drawn with label -1 (objective=none: "
+    "an untrained student, no pretraining; unlabelled windows used only by calibrate_batchnorm=true); RBF-SVM probe "
+    "on the drawn windows, C by subject-grouped CV only with >= 50 of them and >= 5 per class, else 1e5" + _SCORED,
+    "supervised": _DRAW + "; fit receives only these windows (validation subjects carved from their subjects)"
+    + _SCORED,
+    "labelled-only": _DRAW + "; fit receives only these windows (this method's fit cannot take unlabelled ones, so "
+    "the other training windows are not used)" + _SCORED,
+}
+
+
+def check_few_shot_grid(ks: Sequence[int], repeats: int) -> list[int]:
+    """``ks`` as a list of distinct positive ints, after checking ``repeats`` >= 1 (InvalidParameterError if not)."""
+    from ..core import InvalidParameterError
+
+    ks = [int(k) for k in ks]
+    if not ks or any(k < 1 for k in ks):
+        raise InvalidParameterError(f"k must be positive integers (windows per class, e.g. --k 1,2,3,5,10); received {ks}")
+    if len(set(ks)) != len(ks):
+        raise InvalidParameterError(f"k values repeat in {ks}; name each once")
+    if int(repeats) < 1:
+        raise InvalidParameterError(f"repeats must be >= 1 (draws per k); received {repeats}")
+    return ks
+
+
+def evaluate_registry_few_shot(
+    name: str,
+    dataset: str,
+    windows,
+    *,
+    ks: Sequence[int] = (1, 2, 3, 5, 10),
+    repeats: int = 3,
+    seeds: Sequence[int] = (0,),
+    params: Mapping[str, Any] | None = None,
+    n_folds: int | None = None,
+    max_folds: int | None = None,
+    n_bootstrap: int = 1000,
+    verbose: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list, list[dict[str, Any]]]:
+    """Few-shot: per seed, k and repeat, fit ``name`` on k labelled training windows per class, score the test subjects.
+
+    Per fold, :func:`imuhar.evaluation.sample_few_shot` draws k windows of every class among the fold's
+    training-subject windows with seed ``seed + repeat`` (the same draw for every method compared; a class with
+    fewer than k windows gives all of its own, named in the row's ``classes_with_fewer_than_k``). Methods of
+    :data:`UNLABELLED_AWARE` receive every training window with the others relabelled -1 (unlabelled
+    pretraining, the usual few-shot protocol of self-supervised learning); others receive the drawn windows only.
+    A fresh instance (seed ``seed``) is fitted, :meth:`~imuhar.methods.Method.check_held_out` confirms that no
+    test subject reached ``fit``, and the test subjects are scored once; predictions of all folds are pooled.
+
+    Parameters
+    ----------
+    name, dataset, windows, seeds, params, n_folds, max_folds, n_bootstrap, verbose
+        As in :func:`evaluate_registry_method`.
+    ks : sequence of int
+        Labelled windows per class.
+    repeats : int
+        Draws per k (draw seeds ``seed, seed + 1, ...``).
+    progress : callable, optional
+        Called with one line per finished (seed, k).
+
+    Returns
+    -------
+    rows : list of ResultRow
+        Protocol ``few-shot``, one per (seed, k, repeat) that ran; ``seed`` is the method's seed, ``extra``
+        holds ``repeat``, ``draw_seed``, labelled windows per class and fold, and the unlabelled windows given.
+    skipped : list of dict
+        ``seed``, ``k``, ``repeat``, ``reason`` of each (seed, k, repeat) whose fit failed with a typed error
+        (e.g. the drawn windows span a single subject, so no validation subject can be carved from them).
+
+    Raises
+    ------
+    InvalidParameterError
+        For an empty or non-positive ``ks``, ``repeats`` < 1, or the errors of :func:`evaluate_registry_method`.
+    SplitLeakageError
+        If a fitted method saw a test subject (never caught).
+    """
+    import numpy as np
+
+    from ..core import UNLABELLED, ImuharError, InvalidParameterError, SplitLeakageError
+    from ..evaluation import evaluate_scores, sample_few_shot
+    from ..methods import check_disjoint_subjects
+
+    ks = check_few_shot_grid(ks, repeats)
+    if name == "fusionactnet":
+        raise InvalidParameterError(
+            "fusionactnet is evaluated by its own benchmark protocol (imuhar.methods.fusionactnet."
+            "evaluate_fusionactnet, full-shot only); few-shot runs collossl, simclr-har, supervised-tpn and comodo"
+        )
+    params = dict(params or {})
+    cls, labelled, rule, folds, chosen, kind = _prepare(name, dataset, windows, params, seeds, n_folds, max_folds)
+    seed_name = seed_parameter(cls)
+    names = list(labelled.vocabulary.names)
+    n_classes = len(names)
+    unlabelled = name in UNLABELLED_AWARE
+    detail = FEW_SHOT_TEXT[kind if unlabelled or kind == "supervised" else "labelled-only"]
+    rows: list = []
+    skipped: list[dict[str, Any]] = []
+    for seed in seeds:
+        kwargs = {**chosen, **({seed_name: int(seed)} if seed_name else {})}
+        for k in ks:
+            t_k = time.perf_counter()
+            done = []
+            for repeat in range(int(repeats)):
+                draw_seed = int(seed) + repeat
+                y_true, scores, subjects, details, short_names = [], [], [], [], set()
+                fit_s = 0.0
+                try:
+                    for fold, (train_idx, test_idx) in enumerate(folds):
+                        train, test = labelled[train_idx], labelled[test_idx]
+                        check_disjoint_subjects(train, test, what="training and test windows")
+                        idx, short = sample_few_shot(train.labels, k, draw_seed)
+                        short_names.update(names[c] for c in short)
+                        if unlabelled:
+                            y = np.full(train.n_windows, UNLABELLED, dtype=train.labels.dtype)
+                            y[idx] = train.labels[idx]
+                            fit_on = train.with_step("few_shot_labels", {"k": k, "seed": draw_seed}, labels=y)
+                        else:
+                            fit_on = train[idx]
+                        try:
+                            proba, model, took = _fit_and_score(cls, kwargs, fit_on, test, n_classes, verbose)
+                        except SplitLeakageError:
+                            raise
+                        except ImuharError as exc:
+                            where = f" (fold {fold + 1} of {len(folds)})" if len(folds) > 1 else ""
+                            raise _CellSkipped(f"{type(exc).__name__}{where}: {exc}") from exc
+                        fit_s += took
+                        y_true.append(test.labels)
+                        scores.append(proba)
+                        subjects.append(test.subjects)
+                        per_class = np.bincount(train.labels[idx], minlength=n_classes)
+                        details.append({
+                            "train_subjects": sorted(set(train.subjects.tolist())),
+                            "labelled_subjects": sorted(set(train.subjects[idx].tolist())),
+                            "test_subjects": sorted(set(test.subjects.tolist())),
+                            "labelled_per_class": {names[c]: int(per_class[c]) for c in range(n_classes)},
+                            "n_labelled_windows": int(idx.size),
+                            "n_unlabelled_windows": int(train.n_windows - idx.size) if unlabelled else 0,
+                            **_fit_details(model),
+                        })  # fmt: skip
+                except _CellSkipped as exc:
+                    reason = str(exc)
+                    skipped.append({"seed": int(seed), "k": k, "repeat": repeat, "reason": reason})
+                    log.warning("%s %s few-shot seed %s k=%s repeat %s skipped: %s", dataset, name, seed, k, repeat, reason)
+                    continue
+                extra = {
+                    "method": name,
+                    "protocol_detail": detail,
+                    "params": _json_safe(model.get_params()),
+                    "repeat": repeat,
+                    "draw_seed": draw_seed,
+                    "n_train_windows": int(sum(d["n_labelled_windows"] for d in details)),
+                    "n_unlabelled_windows": int(sum(d["n_unlabelled_windows"] for d in details)),
+                    "folds": details,
+                    "fit_time_s": round(fit_s, 2),
+                    **_windows_facts(labelled),
+                }
+                if short_names:
+                    extra["classes_with_fewer_than_k"] = sorted(short_names)
+                row = evaluate_scores(
+                    np.concatenate(y_true), np.concatenate(scores), dataset=dataset, split=rule, protocol="few-shot",
+                    model=model_label(name, params), seed=int(seed), k=k, class_names=names,
+                    subjects=np.concatenate(subjects), n_bootstrap=n_bootstrap, extra=extra,
+                )  # fmt: skip
+                rows.append(row)
+                done.append(row)
+            if progress is not None:
+                f1 = np.array([r.metrics["macro_f1"] for r in done])
+                n_skip = int(repeats) - len(done)
+                text = f"macro-F1 {f1.mean():.1f} ± {f1.std():.1f} % over {len(done)} repeat(s)" if done else "no run"
+                progress(
+                    f"  {dataset} {name} few-shot seed {seed} k={k}: {text}"
+                    + (f", {n_skip} skipped" if n_skip else "")
+                    + f" ({time.perf_counter() - t_k:.0f} s)"
+                )
+    return rows, skipped
+
+
+class _CellSkipped(Exception):
+    """A (seed, k, repeat) whose fit failed with a typed error; recorded as a skip, never raised to the caller."""
 
 
 def fusionactnet_rows(summary: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> list:

@@ -87,10 +87,13 @@ def load_result_rows(path: str | Path) -> list[dict[str, Any]]:
 
 
 def _dedupe(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
-    """Drop rows repeated across files (same identity and creation time), so no run is averaged twice."""
+    """Drop rows repeated across files (same identity and creation time), so no run is averaged twice.
+
+    ``repeat`` is part of the identity: a registry method's few-shot draws share seed and k, and may share a second.
+    """
     seen, out = set(), []
     for r in rows:
-        key = tuple(str(r.get(f)) for f in ("dataset", "split", "protocol", "model", "seed", "k", "created_utc"))
+        key = tuple(str(r.get(f)) for f in ("dataset", "split", "protocol", "model", "seed", "k", "repeat", "created_utc"))
         if key not in seen:
             seen.add(key)
             out.append(r)
