@@ -147,7 +147,7 @@ def _recognize(args: argparse.Namespace) -> dict:
     cm_path = args.out / "basicmotions_zero_shot_confusion.png"
     plot_confusion_matrix(zero, cm_path)
     print(f"8. recognition on the {len(data.test)} test windows ({data.split}); model {args.model}, text "
-          f"{model.text_model}; windows at 20 Hz tiled to 10 s")
+          f"{model.text_model}; windows at 20 Hz tiled to 10 s; zero-shot scorer: {zero.extra.get('scorer', 'prompts')}")
     print(f"   {'protocol':<22}{'accuracy %':>14}{'macro-F1 %':>14}")
     m = zero.metrics
     print(f"   {'zero-shot (no labels)':<22}{m['accuracy']:>14.1f}{m['macro_f1']:>14.1f}")
