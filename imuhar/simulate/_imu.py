@@ -131,6 +131,34 @@ def _butter_sos(order: int, wn: float) -> np.ndarray:
     return butter(order, wn, output="sos")
 
 
+@functools.lru_cache(maxsize=64)
+def _butter_sos_zi(order: int, wn: float) -> np.ndarray:
+    """Steady-state initial conditions of :func:`_butter_sos` for a unit step, (n_sections, 2) (read-only)."""
+    from scipy.signal import sosfilt_zi
+
+    zi = sosfilt_zi(_butter_sos(order, wn))
+    zi.setflags(write=False)
+    return zi
+
+
+_MAPPING_CACHE: dict[tuple, dict] = {}
+
+
+def _cached_mapping(rig: str, joint_names: tuple[str, ...], parents: tuple[int, ...], nodes: tuple[str, ...], source: str) -> dict:
+    """:func:`resolve_mapping` without an explicit mapping, memoized across calls (read-only use).
+
+    ``source`` only names the take in error messages, and failures are not memoized, so it is no part of the key.
+    """
+    key = (rig, joint_names, parents, nodes)
+    hit = _MAPPING_CACHE.get(key)
+    if hit is None:
+        hit = resolve_mapping(joint_names, parents, list(nodes), rig=rig, mapping=None, source=source)
+        if len(_MAPPING_CACHE) >= 256:
+            _MAPPING_CACHE.clear()
+        _MAPPING_CACHE[key] = hit
+    return hit
+
+
 def _resolve_cutoff(cutoff_hz: Any, fs: float, out_rate: float) -> float | None:
     if isinstance(cutoff_hz, str) and cutoff_hz == "auto":
         return default_cutoff_hz(fs, out_rate)
@@ -151,16 +179,27 @@ def _resolve_cutoff(cutoff_hz: Any, fs: float, out_rate: float) -> float | None:
 
 
 def _gather(motion: SkeletonMotion, nodes: list[str], sources: dict, lever: np.ndarray | None, mount_q: np.ndarray | None):
-    """Sensor origins (T, P, 3) and sign-continuous orientations (T, P, 4) of one take."""
+    """Sensor origins (T, P, 3) and orientations (T, P, 4) of one take.
+
+    Nodes between two joints are weighted sums; every node is padded to the same number of source joints
+    (weight 0 on the first joint), so the sum is a few whole-array gathers instead of a loop over nodes. The
+    sum runs in the order the sources are listed, starting from 0, as a plain per-node loop would.
+    """
     idx = {n: i for i, n in enumerate(motion.joint_names)}
     rot_idx = [idx[sources[n].rotation] for n in nodes]
-    if all(len(sources[n].position) == 1 for n in nodes):
+    n_src = max(len(sources[n].position) for n in nodes)
+    if n_src == 1:
         pos = motion.positions[:, [idx[sources[n].position[0][0]] for n in nodes]]
     else:
-        pos = np.zeros((motion.n_frames, len(nodes), 3))
+        cols = np.zeros((n_src, len(nodes)), dtype=np.intp)
+        weights = np.zeros((n_src, len(nodes), 1))
         for k, n in enumerate(nodes):
-            for joint, w in sources[n].position:
-                pos[:, k] += w * motion.positions[:, idx[joint]]
+            for i, (joint, w) in enumerate(sources[n].position):
+                cols[i, k] = idx[joint]
+                weights[i, k, 0] = w
+        pos = weights[0] * motion.positions[:, cols[0]]
+        for i in range(1, n_src):
+            pos += weights[i] * motion.positions[:, cols[i]]
     seg_q = motion.quaternions[:, rot_idx]  # (T, P, 4)
     q = seg_q if mount_q is None else quat_mul(seg_q, mount_q[None])
     if lever is not None:
@@ -183,8 +222,9 @@ def _sensor_signals(pos: np.ndarray, q: np.ndarray, starts: np.ndarray, ends: np
     last = ends - 1
     p_ddot[starts] = p_ddot[starts + 1]
     p_ddot[last] = p_ddot[last - 1]
-    omega[starts] = quat_log(quat_conj_mul(q[starts], q[starts + 1])) * fs
-    omega[last] = quat_log(quat_conj_mul(q[last - 1], q[last])) * fs
+    # one-sided rates at both ends of every take in one call
+    a = np.concatenate([starts, last - 1])
+    omega[np.concatenate([starts, last])] = quat_log(quat_conj_mul(q[a], q[a + 1])) * fs
     p_ddot[..., 2] += float(gravity)  # p'' - g with g = (0, 0, -gravity)
     out = np.empty(pos.shape[:-1] + (6,))
     out[..., :3] = quat_rotate_inv(q, p_ddot)
@@ -200,6 +240,7 @@ def _filter_and_sample(
     fs: float,
     out_rate: float,
     sos: np.ndarray | None,
+    zi_unit: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """Zero-phase filter every take (odd extension, steady-state initial conditions, as ``sosfiltfilt``) and
     sample it on its output grid; takes of similar length are filtered together in a 2-D batch.
@@ -210,6 +251,8 @@ def _filter_and_sample(
         Takes stacked along axis 0.
     starts, lengths, n_outs : int arrays, shape (K,)
         Row where each take starts, its length and its number of output samples.
+    zi_unit : ndarray, shape (n_sections, 2), optional
+        ``sosfilt_zi(sos)`` when the caller has it cached.
     """
     from scipy.signal import sosfilt, sosfilt_zi
 
@@ -220,7 +263,8 @@ def _filter_and_sample(
             x = flat[s : s + n]
             out[k] = x[:m] if same_grid and m == n else catmull_rom(x, np.arange(m) * (fs / out_rate))
         return out  # type: ignore[return-value]
-    zi_unit = sosfilt_zi(sos)  # (n_sections, 2)
+    if zi_unit is None:
+        zi_unit = sosfilt_zi(sos)  # (n_sections, 2)
     default_pad = 3 * (2 * len(sos) + 1)
     order = np.argsort(lengths, kind="stable")
     chunk: list[int] = []
@@ -341,7 +385,10 @@ def simulate_many(
         cutoff = _resolve_cutoff(cutoff_hz, fs, out_rate)
         key = (m.rig, m.joint_names, m.parents)
         if key not in mapping_cache:
-            mapping_cache[key] = resolve_mapping(m.joint_names, m.parents, nodes, rig=m.rig, mapping=mapping, source=m.source)
+            if mapping is None:  # the common case: the rig's own table, memoized across calls
+                mapping_cache[key] = _cached_mapping(m.rig, m.joint_names, m.parents, tuple(nodes), m.source)
+            else:
+                mapping_cache[key] = resolve_mapping(m.joint_names, m.parents, nodes, rig=m.rig, mapping=mapping, source=m.source)
         plans.append((fs, out_rate, cutoff, n_out, mapping_cache[key]))
 
     results: list[SimulatedSignals | None] = [None] * len(motions)
@@ -363,18 +410,23 @@ def simulate_many(
                 cur, size = [], 0
         if cur:
             batches.append((key, cur))
-    from tqdm.auto import tqdm
+    if verbose and len(batches) > 1:
+        from tqdm.auto import tqdm
 
-    for (fs, out_rate, cutoff), ks in tqdm(batches, desc="simulating", unit="batch", disable=not verbose or len(batches) < 2):
+        batches = tqdm(batches, desc="simulating", unit="batch")
+    for (fs, out_rate, cutoff), ks in batches:
         gathered = [_gather(motions[k], nodes, plans[k][4], lever, mount_q) for k in ks]
         lengths = np.array([g[0].shape[0] for g in gathered])
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         pos = np.concatenate([g[0] for g in gathered]) if len(ks) > 1 else gathered[0][0]
         q = np.concatenate([g[1] for g in gathered]) if len(ks) > 1 else gathered[0][1]
         both = _sensor_signals(pos, q, starts, starts + lengths, fs, gravity_m_s2)
-        sos = None if cutoff is None else _butter_sos(int(filter_order), float(cutoff / (fs / 2.0)))
+        sos = zi_unit = None
+        if cutoff is not None:
+            sos = _butter_sos(int(filter_order), float(cutoff / (fs / 2.0)))
+            zi_unit = _butter_sos_zi(int(filter_order), float(cutoff / (fs / 2.0)))
         n_outs = np.array([plans[k][3] for k in ks])
-        sampled = _filter_and_sample(both.reshape(len(both), n_p * 6), starts, lengths, n_outs, fs, out_rate, sos)
+        sampled = _filter_and_sample(both.reshape(len(both), n_p * 6), starts, lengths, n_outs, fs, out_rate, sos, zi_unit)
         for k, sig in zip(ks, sampled):
             sig = sig.reshape(-1, n_p, 6)
             results[k] = (sig[..., :3], sig[..., 3:])  # type: ignore[assignment]

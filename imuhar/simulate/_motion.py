@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..core import InvalidParameterError, InvalidRateError, InvalidSignalError, ShapeMismatchError, check_rate
-from ._rotation import continuous_quat, matrix_to_quat, quat_mul, quat_to_matrix
+from ._rotation import continuous_quat, matrix_to_quat, quat_mul, quat_norm, quat_normalize, quat_to_matrix
 
 __all__ = ["SkeletonMotion", "UP_AXIS_TO_Z", "catmull_rom"]
 
@@ -36,21 +36,31 @@ def catmull_rom(x: np.ndarray, f: np.ndarray) -> np.ndarray:
     n = x.shape[0]
     if n < 2:
         return np.repeat(x[:1], len(f), axis=0)
+    f = np.asarray(f, dtype=np.float64)
     i1 = np.clip(np.floor(f).astype(np.int64), 0, n - 2)
-    u = (f - i1).reshape((-1,) + (1,) * (x.ndim - 1))
-    p1, p2 = x[i1], x[i1 + 1]
-    p0 = x[np.maximum(i1 - 1, 0)]
-    p3 = x[np.minimum(i1 + 2, n - 1)]
-    first, last = i1 == 0, i1 + 2 > n - 1
-    if first.any():
-        p0[first] = 2.0 * p1[first] - p2[first]
-    if last.any():
-        p3[last] = 2.0 * p2[last] - p1[last]
+    u = f - i1
     u2 = u * u
     u3 = u2 * u
-    return 0.5 * (
-        2.0 * p1 + (p2 - p0) * u + (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3) * u2 + (3.0 * p1 - p0 - 3.0 * p2 + p3) * u3
-    )
+    # the cubic as four weights per output sample (computed on (m,) vectors), so the (m, ...) data only meet
+    # four row gathers and multiply-adds; at u = 0 the weights are (0, 1, 0, 0) and frames pass exactly
+    w = np.empty((4, len(f)))
+    w[0] = 0.5 * (-u + 2.0 * u2 - u3)
+    w[1] = 0.5 * (2.0 - 5.0 * u2 + 3.0 * u3)
+    w[2] = 0.5 * (u + 4.0 * u2 - 3.0 * u3)
+    w[3] = 0.5 * (u3 - u2)
+    # missing neighbours beyond the ends, extrapolated linearly (p0 = 2 p1 - p2, p3 = 2 p2 - p1), folded into the weights
+    first, last = i1 == 0, i1 + 2 > n - 1
+    w[1, first] += 2.0 * w[0, first]
+    w[2, first] -= w[0, first]
+    w[0, first] = 0.0
+    w[2, last] += 2.0 * w[3, last]
+    w[1, last] -= w[3, last]
+    w[3, last] = 0.0
+    flat = x.reshape(n, -1)
+    out = w[0][:, None] * flat[np.maximum(i1 - 1, 0)]
+    for k, idx in ((1, i1), (2, i1 + 1), (3, np.minimum(i1 + 2, n - 1))):
+        out += w[k][:, None] * flat[idx]
+    return out.reshape((len(f),) + x.shape[1:])
 
 
 def up_axis_matrix(up_axis: str) -> np.ndarray:
@@ -146,11 +156,11 @@ class SkeletonMotion:
             raise InvalidSignalError(_first_nan_message(pos, "joint positions", src))
         if not np.isfinite(rot).all():
             raise InvalidSignalError(_first_nan_message(rot, "joint orientations", src))
-        norms = np.linalg.norm(rot, axis=-1)
+        norms = quat_norm(rot)
         if np.any(norms < 1e-6):
             raise InvalidSignalError(f"{src}: orientations hold zero quaternions; pass unit quaternions (w, x, y, z)")
         object.__setattr__(self, "positions", pos)
-        object.__setattr__(self, "orientations", rot / norms[..., None])
+        object.__setattr__(self, "orientations", quat_normalize(rot, norms))
         object.__setattr__(self, "rate_hz", rate)
         object.__setattr__(self, "joint_names", names)
         object.__setattr__(self, "parents", parents)
@@ -244,14 +254,31 @@ class SkeletonMotion:
         t_new = np.arange(n_new) / new_rate
         f = t_new * self.rate_hz
         pos = catmull_rom(self.positions, f)
-        q = continuous_quat(self.orientations, axis=0)
+        q = continuous_quat(self.orientations, axis=0).reshape(self.n_frames, -1)
         i0 = np.minimum(np.floor(f).astype(int), self.n_frames - 2)
-        w = (f - i0)[:, None, None]
-        qn = (1 - w) * q[i0] + w * q[i0 + 1]
+        w = (f - i0)[:, None]
+        qn = ((1 - w) * q[i0] + w * q[i0 + 1]).reshape(n_new, self.n_joints, 4)
         meta = dict(self.metadata)
         meta["resampled_from_hz"] = self.rate_hz
-        qn /= np.linalg.norm(qn, axis=-1, keepdims=True)
-        return self.replace(positions=pos, orientations=qn, rate_hz=new_rate, metadata=meta)
+        # built without re-validation: the inputs were checked, positions are finite combinations of them and
+        # the quaternions are normalized here
+        return self._trusted(pos, quat_normalize(qn), new_rate, meta)
+
+    def _trusted(self, positions: np.ndarray, quaternions: np.ndarray, rate_hz: float, metadata: dict) -> "SkeletonMotion":
+        """A motion on this one's skeleton from arrays known to be valid (float64, finite, unit quaternions)."""
+        out = object.__new__(SkeletonMotion)
+        for name, value in (
+            ("positions", positions),
+            ("orientations", quaternions),
+            ("rate_hz", float(rate_hz)),
+            ("joint_names", self.joint_names),
+            ("parents", self.parents),
+            ("source", self.source),
+            ("rig", self.rig),
+            ("metadata", metadata),
+        ):
+            object.__setattr__(out, name, value)
+        return out
 
     def to_world_up(self, up_axis: str) -> "SkeletonMotion":
         """Reinterpret a motion given in a world whose up axis is ``up_axis`` into imuhar's z-up world."""

@@ -26,6 +26,8 @@ __all__ = [
     "cross3",
     "quat_conj_mul",
     "quat_rotate_inv",
+    "quat_norm",
+    "quat_normalize",
 ]
 
 _AXIS = {"X": 0, "Y": 1, "Z": 2}
@@ -154,10 +156,12 @@ def continuous_quat(q: np.ndarray, axis: int = 0) -> np.ndarray:
     """Flip quaternion signs along ``axis`` so consecutive quaternions lie in the same hemisphere."""
     q = np.moveaxis(np.asarray(q, dtype=np.float64), axis, 0)
     if q.shape[0] > 1:
-        dots = np.sum(q[1:] * q[:-1], axis=-1)
+        a, b = q[1:], q[:-1]
+        dots = a[..., 0] * b[..., 0] + a[..., 1] * b[..., 1] + a[..., 2] * b[..., 2] + a[..., 3] * b[..., 3]
         flips = np.cumprod(np.where(dots < 0, -1.0, 1.0), axis=0)
         q = q.copy()
-        q[1:] *= flips[..., None]
+        for k in range(4):  # per component: a broadcast length-4 innermost axis is slow in numpy
+            q[1:, ..., k] *= flips
     return np.moveaxis(q, 0, axis)
 
 
@@ -235,11 +239,44 @@ def quat_conj_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def _rotate(q: np.ndarray, v: np.ndarray, sign: float) -> np.ndarray:
+    """``v + sign * w t + u x t`` with ``t = 2 u x v``: rotation by ``q`` (sign +1) or its inverse (-1).
+
+    Written per component: numpy's loops are slow when the innermost axis is a broadcast length-3/4 axis, so
+    every operation here runs over whole (...,) component arrays instead.
+    """
+    qw, qx, qy, qz = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
+    vx, vy, vz = v[..., 0], v[..., 1], v[..., 2]
+    tx = 2.0 * (qy * vz - qz * vy)
+    ty = 2.0 * (qz * vx - qx * vz)
+    tz = 2.0 * (qx * vy - qy * vx)
+    if sign < 0:
+        qw = -qw  # v - w t == v + (-w) t exactly
+    out = np.empty(np.broadcast_shapes(q.shape[:-1], v.shape[:-1]) + (3,))
+    out[..., 0] = vx + qw * tx + (qy * tz - qz * ty)
+    out[..., 1] = vy + qw * ty + (qz * tx - qx * tz)
+    out[..., 2] = vz + qw * tz + (qx * ty - qy * tx)
+    return out
+
+
+def quat_norm(q: np.ndarray) -> np.ndarray:
+    """Euclidean norm over the last axis of (..., 4) quaternions, shape (...,); per component (fast on stacks)."""
+    q0, q1, q2, q3 = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
+    return np.sqrt(q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3)
+
+
+def quat_normalize(q: np.ndarray, norms: np.ndarray | None = None) -> np.ndarray:
+    """``q / |q|`` over the last axis of (..., 4) quaternions (``norms`` if already computed), a new array."""
+    n = quat_norm(q) if norms is None else norms
+    out = np.empty(q.shape)
+    for k in range(4):
+        np.divide(q[..., k], n, out=out[..., k])
+    return out
+
+
 def quat_rotate_inv(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Rotate vectors by the inverse of unit quaternions: ``R(q)^T v``, shape (..., 3)."""
-    u = q[..., 1:]
-    t = 2.0 * cross3(u, v)
-    return v - q[..., :1] * t + cross3(u, t)
+    return _rotate(q, v, -1.0)
 
 
 def quat_conj(q: np.ndarray) -> np.ndarray:
@@ -260,19 +297,23 @@ def cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def quat_rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Rotate vectors ``v`` (..., 3) by unit quaternions ``q`` (..., 4): ``R(q) v`` without building matrices."""
-    w = q[..., :1]
-    u = q[..., 1:]
-    t = 2.0 * cross3(u, v)
-    return v + w * t + cross3(u, t)
+    return _rotate(q, v, 1.0)
 
 
 def quat_log(q: np.ndarray) -> np.ndarray:
     """Rotation vectors (axis * angle, rad, angle in [0, pi]) of unit quaternions, shape (..., 4) -> (..., 3)."""
-    sign = np.where(q[..., :1] < 0, -1.0, 1.0)
-    w = q[..., 0] * sign[..., 0]
-    v = q[..., 1:] * sign
-    n = np.linalg.norm(v, axis=-1)
+    # w >= 0 picks the angle in [0, pi]; the sign flip of (w, v) is folded into the per-rotation scale, and
+    # every operation runs per component (fast on stacks; see _rotate)
+    qw, qx, qy, qz = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
+    neg = qw < 0
+    w = np.abs(qw)
+    n = np.sqrt(qx * qx + qy * qy + qz * qz)
     angle = 2.0 * np.arctan2(n, w)
     small = n < 1e-12
     scale = np.where(small, 2.0 / np.maximum(w, 1e-12), angle / np.where(small, 1.0, n))
-    return v * scale[..., None]
+    np.negative(scale, out=scale, where=neg)
+    out = np.empty(q.shape[:-1] + (3,))
+    out[..., 0] = qx * scale
+    out[..., 1] = qy * scale
+    out[..., 2] = qz * scale
+    return out
