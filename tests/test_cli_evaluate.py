@@ -224,3 +224,92 @@ def test_few_shot_rows_per_seed_k_and_repeat_on_training_subjects_only(tmp_path,
     assert len(json.loads((tmp_path / "rep" / "rows.json").read_text())) == len(rows)
     assert (tmp_path / "rep" / "k_shot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "k_shot.png" in (tmp_path / "rep" / "report.md").read_text()
+
+
+def _generic_windows(subjects=None):
+    from imuhar.cli._method_eval import GENERIC_CHANNEL_PREFIXES, _select_channels
+
+    from _cli_helpers import nine_channel_benchmark
+
+    w = nine_channel_benchmark()
+    w = w if subjects is None else w.of_subjects(subjects)
+    return _select_channels(w, GENERIC_CHANNEL_PREFIXES)
+
+
+def test_few_shot_draws_and_scores_are_deterministic_for_equal_seeds(monkeypatch):
+    from imuhar.cli._method_eval import evaluate_registry_few_shot
+    from imuhar.methods.collossl import SupervisedBaseline
+
+    windows = _generic_windows()
+    calls = _spy_fit(monkeypatch, SupervisedBaseline)
+
+    def run(seeds):
+        rows, skipped = evaluate_registry_few_shot("supervised-tpn", "uci-har", windows, ks=(2,), repeats=2, seeds=seeds,
+                                                   params={"finetune_epochs": 1}, n_bootstrap=50, verbose=False)  # fmt: skip
+        assert not skipped
+        return [(r.seed, r.k, r.extra["repeat"], r.metrics["accuracy"], r.confusion) for r in rows]
+
+    first, second, other = run((3,)), run((3,)), run((5,))
+    assert first == second  # equal seeds: the same draws and the same fitted models
+    draws = [frozenset(c["ids"]) for c in calls]
+    assert draws[0:2] == draws[2:4] and draws[0] != draws[1]  # repeats draw different windows
+    assert {draws[4], draws[5]} != {draws[0], draws[1]}  # seed 5 draws with seeds 5, 6; seed 3 with 3, 4
+
+
+def test_self_supervised_methods_pretrain_on_the_windows_not_drawn_as_unlabelled(monkeypatch):
+    from imuhar.cli._method_eval import evaluate_registry_few_shot
+    from imuhar.core import UNLABELLED
+    from imuhar.methods.collossl import SimCLRBaseline
+
+    windows = _generic_windows()
+    train = ~np.isin(windows.subjects, TEST_SUBJECTS)
+    calls = _spy_fit(monkeypatch, SimCLRBaseline)
+    lines: list[str] = []
+    rows, skipped = evaluate_registry_few_shot(
+        "simclr-har", "uci-har", windows, ks=(1, 3), repeats=1, seeds=(0,), n_bootstrap=50, verbose=False,
+        params={"epochs": 1, "batch_size": 16, "finetune_epochs": 1}, progress=lines.append,
+    )  # fmt: skip
+    assert [c["labels"].size for c in calls] == [int(train.sum())] * 2  # every training window reaches fit ...
+    for call, row in zip(calls, rows):
+        k = row.k
+        assert np.bincount(call["labels"][call["labels"] >= 0], minlength=2).tolist() == [k, k]  # ... k labelled
+        assert (call["labels"] == UNLABELLED).sum() == train.sum() - 2 * k == row.extra["n_unlabelled_windows"]
+        assert not set(call["subjects"]) & set(TEST_SUBJECTS)
+        assert row.extra["folds"][0]["n_fit_windows"] <= 2 * k  # fine-tuned on the drawn windows only
+        assert "label -1" in row.extra["protocol_detail"] and "pretraining uses them all" in row.extra["protocol_detail"]
+    assert [r.k for r in rows] == [1, 3] and not skipped
+    assert len(lines) == 2 and "few-shot seed 0 k=1: macro-F1" in lines[0] and "k=3" in lines[1]
+
+
+def test_a_k_too_small_for_validation_subjects_is_skipped_with_why(tmp_path, monkeypatch, capsys):
+    from imuhar.methods.collossl import SupervisedBaseline
+
+    patch_benchmark_loader(monkeypatch, subjects=("1", "3", *TEST_SUBJECTS))  # two training subjects
+    calls = _spy_fit(monkeypatch, SupervisedBaseline)
+    code, out = _few_shot(tmp_path, "supervised-tpn", "--param", "finetune_epochs=1", "--k", "1,4", "--repeats", "3",
+                          seeds="0,1")  # fmt: skip
+    assert code == 0, capsys.readouterr()
+    rows = json.loads((out / "results.json").read_text())
+    skipped = json.loads((out / "skipped.json").read_text())
+    grid = [(s, k, r) for s in (0, 1) for k in (1, 4) for r in range(3)]
+    spans_one = {cell for cell, call in zip(grid, calls) if len(set(call["subjects"])) < 2}
+    # the drawn windows of one subject leave no validation subject to carve: exactly those cells are skipped
+    assert {(s, k, r) for s, k, r in grid if f"uci-har few-shot seed {s} k={k} repeat {r}" in skipped} == spans_one
+    assert spans_one and all(k == 1 for _, k, _ in spans_one)  # with seeds 0, 1: k=1 draws fall on one subject
+    assert {(r["seed"], r["k"], r["repeat"]) for r in rows} == set(grid) - spans_one
+    for reason in skipped.values():
+        assert reason.startswith("InvalidParameterError: ") and "2 training subjects" in reason
+    printed = capsys.readouterr().out
+    assert f"{len(spans_one)} skipped (see skipped.json)" in printed
+    assert "skipped uci-har few-shot seed" in (out / "report.md").read_text()
+
+
+def test_few_shot_arguments_are_checked_before_loading_data(tmp_path, capsys):
+    base = ["evaluate", "--method", "supervised-tpn", "--protocols", "few-shot", "--out", str(tmp_path / "o")]
+    assert main([*base, "--k", "0,2"]) == 2
+    assert "positive integers" in capsys.readouterr().err
+    assert main([*base, "--repeats", "0"]) == 2
+    assert "repeats must be >= 1" in capsys.readouterr().err
+    assert main(["evaluate", "--method", "fusionactnet", "--protocols", "few-shot", "--out", str(tmp_path / "o")]) == 2
+    assert "['full-shot']" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
