@@ -243,17 +243,24 @@ def test_few_shot_draws_and_scores_are_deterministic_for_equal_seeds(monkeypatch
     windows = _generic_windows()
     calls = _spy_fit(monkeypatch, SupervisedBaseline)
 
-    def run(seeds):
-        rows, skipped = evaluate_registry_few_shot("supervised-tpn", "uci-har", windows, ks=(2,), repeats=2, seeds=seeds,
+    def run(seeds, ks=(2,)):
+        rows, skipped = evaluate_registry_few_shot("supervised-tpn", "uci-har", windows, ks=ks, repeats=2, seeds=seeds,
                                                    params={"finetune_epochs": 1}, n_bootstrap=50, verbose=False)  # fmt: skip
         assert not skipped
+        return rows
+
+    def key(rows):
         return [(r.seed, r.k, r.extra["repeat"], r.metrics["accuracy"], r.confusion) for r in rows]
 
     first, second, other = run((3,)), run((3,)), run((5,))
-    assert first == second  # equal seeds: the same draws and the same fitted models
+    assert key(first) == key(second)  # equal seeds: the same draws and the same fitted models
     draws = [frozenset(c["ids"]) for c in calls]
     assert draws[0:2] == draws[2:4] and draws[0] != draws[1]  # repeats draw different windows
     assert {draws[4], draws[5]} != {draws[0], draws[1]}  # seed 5 draws with seeds 5, 6; seed 3 with 3, 4
+    # 36 standing and 24 walking windows among the training subjects: k=30 takes every walking window, and says so
+    for row in run((0,), ks=(30,)):
+        assert row.extra["classes_with_fewer_than_k"] == ["walking"]
+        assert row.extra["folds"][0]["labelled_per_class"] == {"standing": 30, "walking": 24}
 
 
 def test_self_supervised_methods_pretrain_on_the_windows_not_drawn_as_unlabelled(monkeypatch):

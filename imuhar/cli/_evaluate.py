@@ -8,12 +8,14 @@ protocol, model, seed and k), ``OUT/report.md`` and plots.
 Methods: ``unimts`` (a text-aligned model: zero-shot and few-shot linear probe) and every method of the registry
 (``imuhar.methods.list_methods()``: fusionactnet, collossl, simclr-har, supervised-tpn, comodo). A registry method
 is fitted per seed (``--seeds``) on the training subjects only, carving its validation subjects from them; the
-test subjects are scored once after fit (protocol ``full-shot``; ``--protocols few-shot`` instead fits on ``--k``
-labelled training windows per class, ``--repeats`` draws per k and seed, except fusionactnet). Set its hyper-parameters with ``--param
-KEY=VALUE`` (repeatable; values are JSON literals where they parse: ``--param finetune_epochs=5 --param
-lr=1e-3``). Self-supervised methods (collossl, simclr-har) pretrain on the training windows without labels, then
-fine-tune on their labels (in few-shot: pretrain on every training window, fine-tune on the k per class). COMODO needs a teacher's view of each window (video, skeleton), which IMU benchmarks
-do not carry; on the command line only its undistilled reference runs (``--param objective=none``).
+test subjects are scored once after fit (protocol ``full-shot``). ``--protocols few-shot`` (every registry method
+but fusionactnet) fits instead on ``--k`` labelled training windows per class, ``--repeats`` draws per k and seed;
+a draw too small for the method (e.g. no validation subject to carve) is listed in ``skipped.json``. Set its
+hyper-parameters with ``--param KEY=VALUE`` (repeatable; values are JSON literals where they parse: ``--param
+finetune_epochs=5 --param lr=1e-3``). Self-supervised methods (collossl, simclr-har) pretrain on the training
+windows without labels, then fine-tune on their labels (few-shot: pretrain on every training window, fine-tune on
+the k per class). COMODO needs a teacher's view of each window (video, skeleton), which IMU benchmarks do not
+carry; on the command line only its undistilled reference runs (``--param objective=none``).
 """
 
 from __future__ import annotations

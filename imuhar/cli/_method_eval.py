@@ -406,7 +406,9 @@ def check_few_shot_grid(ks: Sequence[int], repeats: int) -> list[int]:
 
     ks = [int(k) for k in ks]
     if not ks or any(k < 1 for k in ks):
-        raise InvalidParameterError(f"k must be positive integers (windows per class, e.g. --k 1,2,3,5,10); received {ks}")
+        raise InvalidParameterError(
+            f"k must be positive integers (windows per class, e.g. --k 1,2,3,5,10); received {ks}"
+        )
     if len(set(ks)) != len(ks):
         raise InvalidParameterError(f"k values repeat in {ks}; name each once")
     if int(repeats) < 1:
@@ -500,7 +502,8 @@ def evaluate_registry_few_shot(
                     for fold, (train_idx, test_idx) in enumerate(folds):
                         train, test = labelled[train_idx], labelled[test_idx]
                         check_disjoint_subjects(train, test, what="training and test windows")
-                        idx, short = sample_few_shot(train.labels, k, draw_seed)
+                        # every class of the vocabulary: one absent from these training subjects is named short too
+                        idx, short = sample_few_shot(train.labels, k, draw_seed, classes=range(n_classes))
                         short_names.update(names[c] for c in short)
                         if unlabelled:
                             y = np.full(train.n_windows, UNLABELLED, dtype=train.labels.dtype)
@@ -532,7 +535,9 @@ def evaluate_registry_few_shot(
                 except _CellSkipped as exc:
                     reason = str(exc)
                     skipped.append({"seed": int(seed), "k": k, "repeat": repeat, "reason": reason})
-                    log.warning("%s %s few-shot seed %s k=%s repeat %s skipped: %s", dataset, name, seed, k, repeat, reason)
+                    log.warning(
+                        "%s %s few-shot seed %s k=%s repeat %s skipped: %s", dataset, name, seed, k, repeat, reason
+                    )
                     continue
                 extra = {
                     "method": name,

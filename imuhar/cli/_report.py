@@ -93,7 +93,8 @@ def _dedupe(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
     """
     seen, out = set(), []
     for r in rows:
-        key = tuple(str(r.get(f)) for f in ("dataset", "split", "protocol", "model", "seed", "k", "repeat", "created_utc"))
+        fields = ("dataset", "split", "protocol", "model", "seed", "k", "repeat", "created_utc")
+        key = tuple(str(r.get(f)) for f in fields)
         if key not in seen:
             seen.add(key)
             out.append(r)
