@@ -18,6 +18,7 @@ Conventions (those of the Biovision format as Blender, MotionBuilder and the ``M
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import re
 import warnings
@@ -142,6 +143,102 @@ def _parse_hierarchy(lines: list[str], source: str) -> tuple[list[_Joint], int]:
     raise DataFormatError(f"{source}: no MOTION section (file truncated or broken hierarchy)")
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Everything about a hierarchy that the kinematics need, derived once per distinct hierarchy text.
+
+    Attributes
+    ----------
+    joints : list of _Joint
+        As parsed (treated as read-only once cached).
+    motion_line : int
+        Index of the ``MOTION`` line in the file.
+    offsets : ndarray, shape (J, 3)
+        ``OFFSET`` of every joint, file units.
+    rot_groups : list of (joint indices (Jg,), channel columns (Jg, k), axes (Jg, k))
+        Joints with ``k`` rotation channels, grouped by ``k``; axes 0/1/2 for X/Y/Z in channel order.
+    pos_j, pos_axis, pos_col : int arrays
+        Position channels: joint, axis (0/1/2) and column of each.
+    levels : list of (joint indices, parent indices)
+        Joints by tree depth (roots first), for forward kinematics over the tree only.
+    placed : list of bool
+        Joints positioned in the world rather than attached by a bone (see :func:`_tree_span`).
+    """
+
+    joints: list[_Joint]
+    motion_line: int
+    offsets: np.ndarray
+    rot_groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+    pos_j: np.ndarray
+    pos_axis: np.ndarray
+    pos_col: np.ndarray
+    levels: list[tuple[np.ndarray, np.ndarray]]
+    placed: list[bool]
+
+    @property
+    def n_channels(self) -> int:
+        return sum(len(j.channels) for j in self.joints)
+
+
+def _make_plan(joints: list[_Joint], motion_line: int) -> _Plan:
+    by_count: dict[int, list[tuple[int, list[int], list[int]]]] = {}
+    pos_j, pos_axis, pos_col = [], [], []
+    col = 0
+    for j, jt in enumerate(joints):
+        rcols, raxes = [], []
+        for c in jt.channels:
+            if c in _ROT:
+                rcols.append(col)
+                raxes.append("XYZ".index(_ROT[c]))
+            else:
+                pos_j.append(j)
+                pos_axis.append(_POS[c])
+                pos_col.append(col)
+            col += 1
+        if rcols:
+            by_count.setdefault(len(rcols), []).append((j, rcols, raxes))
+    groups = [
+        (np.array([g[0] for g in grp]), np.array([g[1] for g in grp]), np.array([g[2] for g in grp]))
+        for _, grp in sorted(by_count.items())
+    ]
+    depth = np.zeros(len(joints), dtype=int)
+    for j, jt in enumerate(joints):
+        depth[j] = 0 if jt.parent < 0 else depth[jt.parent] + 1
+    par = np.array([jt.parent for jt in joints])
+    levels = []
+    for d in range(int(depth.max()) + 1):
+        idx = np.flatnonzero(depth == d)
+        levels.append((idx, par[idx]))
+    animated = [any(c in _POS for c in jt.channels) for jt in joints]
+    placed = [a and (jt.parent < 0 or (animated[jt.parent] and joints[jt.parent].parent < 0)) for a, jt in zip(animated, joints)]
+    offsets = np.stack([j.offset for j in joints])
+    offsets.setflags(write=False)
+    as_int = lambda v: np.array(v, dtype=np.intp)  # noqa: E731
+    return _Plan(joints, motion_line, offsets, groups, as_int(pos_j), as_int(pos_axis), as_int(pos_col), levels, placed)
+
+
+# Plans by hierarchy text: takes of one capture session share their hierarchy verbatim, so the header is parsed
+# once. Failures are never stored (they raise before), so a message always names the file at hand.
+_PLAN_CACHE: dict[str, _Plan] = {}
+_PLAN_CACHE_SIZE = 64
+
+
+def _plan_for(lines: list[str], hierarchy_text: str | None, source: str) -> _Plan:
+    """The plan of a header (``lines`` up to 'Frame Time'); memoized on ``hierarchy_text`` (text before MOTION)."""
+    if hierarchy_text is not None:
+        hit = _PLAN_CACHE.get(hierarchy_text)
+        if hit is not None:
+            return hit
+    joints, motion_line = _parse_hierarchy(lines, source)
+    plan = _make_plan(joints, motion_line)
+    # store only when the hierarchy parser stopped exactly where the MOTION search did
+    if hierarchy_text is not None and hierarchy_text.count("\n") == motion_line and "\r" not in hierarchy_text[-1:]:
+        if len(_PLAN_CACHE) >= _PLAN_CACHE_SIZE:
+            _PLAN_CACHE.clear()
+        _PLAN_CACHE[hierarchy_text] = plan
+    return plan
+
+
 def _header_value(line: str, key: str, source: str, lineno: int) -> str:
     m = re.match(rf"\s*{key}\s*:?\s*(\S+)", line, flags=re.IGNORECASE)
     if not m:
@@ -213,6 +310,7 @@ class _Parsed:
     scale: float
     unit_label: str
     source: str
+    plan: _Plan | None = None
 
     def signature(self) -> tuple:
         return tuple((j.name, j.parent, tuple(j.channels), j.is_end) for j in self.joints)
@@ -229,7 +327,12 @@ def _parse_text(text: str, source: str, unit: str | float) -> _Parsed:
         if ft:
             head_end = m.start() + ft.end()
     lines = text[:head_end].splitlines()
-    joints, motion_line = _parse_hierarchy(lines, source)
+    key = None
+    if m:  # memo key: the text up to the end of the MOTION line
+        eol = text.find("\n", m.start())
+        key = text[:eol] if eol >= 0 else None
+    plan = _plan_for(lines, key, source)
+    joints, motion_line = plan.joints, plan.motion_line
     # "Frames:" and "Frame Time:" follow MOTION, possibly after blank lines
     k = motion_line + 1
     while k < len(lines) and not lines[k].strip():
@@ -260,15 +363,25 @@ def _parse_text(text: str, source: str, unit: str | float) -> _Parsed:
         body = body[1:]
     if body.startswith("\n"):
         body = body[1:]
-    with warnings.catch_warnings():
-        # np.fromstring is numpy's fastest whitespace float parser; it warns (and stops) on a malformed token,
-        # which the size check below turns into a typed error naming the line
-        warnings.simplefilter("ignore")
-        try:
-            values = np.fromstring(body, sep=" ")
-        except ValueError:
-            values = None
     expected = n_frames * n_ch
+    values = None
+    try:
+        # numpy's C row parser (faster than np.fromstring): one frame per line, whitespace separated
+        rows = np.loadtxt(io.StringIO(body), dtype=np.float64, comments=None, ndmin=2)
+        if rows.shape == (n_frames, n_ch):
+            values = rows.reshape(-1)
+    except ValueError:
+        pass
+    if values is None:
+        # not one frame per line (or a malformed file): a flat parse of every number, as before
+        with warnings.catch_warnings():
+            # np.fromstring warns (and stops) on a malformed token, which the size check below turns into a typed
+            # error naming the line
+            warnings.simplefilter("ignore")
+            try:
+                values = np.fromstring(body, sep=" ")
+            except ValueError:
+                values = None
     if values is None or values.size != expected:
         # find the first offending line for the message
         data_lines = body.splitlines()
@@ -296,82 +409,64 @@ def _parse_text(text: str, source: str, unit: str | float) -> _Parsed:
         )
 
     parents = [j.parent for j in joints]
-    offsets = np.stack([j.offset for j in joints])
     # first-frame local translations (position channels replace offsets) and joints placed in the world
-    first = offsets.copy()
-    col = 0
-    animated = []
-    for j, jt in enumerate(joints):
-        for c in jt.channels:
-            if c in _POS:
-                first[j, _POS[c]] = data[0, col]
-            col += 1
-        animated.append(any(c in _POS for c in jt.channels))
-    placed = [a and (jt.parent < 0 or (animated[jt.parent] and joints[jt.parent].parent < 0)) for a, jt in zip(animated, joints)]
-    scale, unit_label = _resolve_unit(unit, _tree_span(first, parents, placed), source)
-    return _Parsed(joints, data, frame_time, scale, unit_label, source)
+    first = plan.offsets.copy()
+    first[plan.pos_j, plan.pos_axis] = data[0, plan.pos_col]
+    scale, unit_label = _resolve_unit(unit, _tree_span(first, parents, plan.placed), source)
+    return _Parsed(joints, data, frame_time, scale, unit_label, source, plan)
 
 
-def _forward_kinematics(joints: list[_Joint], data: np.ndarray, offsets: np.ndarray, scale: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+def _forward_kinematics(
+    joints: list[_Joint],
+    data: np.ndarray,
+    offsets: np.ndarray,
+    scale: np.ndarray | float,
+    plan: _Plan | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Global positions (T, J, 3) and quaternions (T, J, 4) in the file's y-up world, metres.
 
-    Vectorized over frames and over the joints of one tree depth. ``offsets`` is (J, 3) or per frame
-    (T, J, 3); ``scale`` (metres per file unit) a number or (T,).
+    Vectorized over frames and over the joints of one tree depth: Python loops run over tree levels only.
+    ``offsets`` is (J, 3) or per frame (T, J, 3); ``scale`` (metres per file unit) a number or (T,).
     """
+    if plan is None:
+        plan = _make_plan(joints, -1)
     n_frames = data.shape[0]
     n_j = len(joints)
-    half = np.deg2rad(0.5) * data  # half angles of every channel (position columns are ignored)
     local = np.zeros((n_frames, n_j, 4))
     local[..., 0] = 1.0
-    by_count: dict[int, list[tuple[int, list[int], list[int]]]] = {}
-    pos_j, pos_axis, pos_col = [], [], []
-    col = 0
-    for j, jt in enumerate(joints):
-        rcols, raxes = [], []
-        for c in jt.channels:
-            if c in _ROT:
-                rcols.append(col)
-                raxes.append("XYZ".index(_ROT[c]))
-            else:
-                pos_j.append(j)
-                pos_axis.append(_POS[c])
-                pos_col.append(col)
-            col += 1
-        if rcols:
-            by_count.setdefault(len(rcols), []).append((j, rcols, raxes))
-    for k, group in by_count.items():
-        js = [g[0] for g in group]
-        cols = np.array([g[1] for g in group])  # (Jg, k)
-        onehot = np.eye(3)[np.array([g[2] for g in group])]  # (Jg, k, 3)
-        h = half[:, cols]  # (T, Jg, k)
-        axis_q = np.empty(h.shape + (4,))
-        axis_q[..., 0] = np.cos(h)
-        axis_q[..., 1:] = np.sin(h)[..., None] * onehot
-        q = axis_q[:, :, 0]
-        for i in range(1, k):  # channels compose in the listed order (intrinsic)
-            q = quat_mul(q, axis_q[:, :, i])
+    for js, cols, axes in plan.rot_groups:
+        # channels compose in the listed order (intrinsic): q = q_1 * q_2 * ... * q_k, each an axis rotation
+        # (cos h, sin h e_axis) by half the channel angle; built per component so no stacked (..., k, 4) array
+        half = np.deg2rad(0.5) * data[:, cols]  # (T, Jg, k)
+        c, s = np.cos(half), np.sin(half)
+        q = None
+        for i in range(cols.shape[1]):
+            qi = np.zeros((n_frames, len(js), 4))
+            qi[..., 0] = c[..., i]
+            ax = axes[:, i]
+            for a in range(3):  # joints of the group may differ in this channel's axis
+                sel = np.flatnonzero(ax == a)
+                if len(sel) == len(js):
+                    qi[..., a + 1] = s[..., i]
+                elif len(sel):
+                    qi[:, sel, a + 1] = s[:, sel, i]
+            q = qi if q is None else quat_mul(q, qi)
         local[:, js] = q
     trans = np.broadcast_to(offsets, (n_frames, n_j, 3)).copy()
-    if pos_j:
-        trans[:, pos_j, pos_axis] = data[:, pos_col]
+    if len(plan.pos_j):
+        trans[:, plan.pos_j, plan.pos_axis] = data[:, plan.pos_col]
     trans *= np.reshape(scale, (-1, 1, 1)) if np.ndim(scale) else scale
-    depth = np.zeros(n_j, dtype=int)
-    for j, jt in enumerate(joints):
-        depth[j] = 0 if jt.parent < 0 else depth[jt.parent] + 1
     g_q = np.empty((n_frames, n_j, 4))
     g_pos = np.empty((n_frames, n_j, 3))
-    par = np.array([jt.parent for jt in joints])
-    for d in range(int(depth.max()) + 1):
-        idx = np.flatnonzero(depth == d)
+    for d, (idx, par) in enumerate(plan.levels):
         if d == 0:
             g_q[:, idx] = local[:, idx]
             g_pos[:, idx] = trans[:, idx]
         else:
-            pq = g_q[:, par[idx]]
-            g_pos[:, idx] = g_pos[:, par[idx]] + quat_rotate(pq, trans[:, idx])
+            pq = g_q[:, par]
+            g_pos[:, idx] = g_pos[:, par] + quat_rotate(pq, trans[:, idx])
             g_q[:, idx] = quat_mul(pq, local[:, idx])
     return g_pos, g_q
-
 
 
 def _to_motion(p: _Parsed, g_pos: np.ndarray, g_q: np.ndarray, include_end_sites: bool) -> SkeletonMotion:
@@ -419,8 +514,7 @@ def parse_bvh(
 ) -> SkeletonMotion:
     """Parse BVH text into a :class:`SkeletonMotion` (z-up world, metres). See :func:`read_bvh`."""
     p = _parse_text(text, source, unit)
-    offsets = np.stack([j.offset for j in p.joints])
-    g_pos, g_q = _forward_kinematics(p.joints, p.data, offsets, p.scale)
+    g_pos, g_q = _forward_kinematics(p.joints, p.data, p.plan.offsets, p.scale, p.plan)
     return _to_motion(p, g_pos, g_q, include_end_sites)
 
 
