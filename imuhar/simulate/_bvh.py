@@ -143,7 +143,7 @@ def _parse_hierarchy(lines: list[str], source: str) -> tuple[list[_Joint], int]:
     raise DataFormatError(f"{source}: no MOTION section (file truncated or broken hierarchy)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Plan:
     """Everything about a hierarchy that the kinematics need, derived once per distinct hierarchy text.
 
@@ -161,6 +161,7 @@ class _Plan:
         Position channels: joint, axis (0/1/2) and column of each.
     levels : list of (joint indices, parent indices)
         Joints by tree depth (roots first), for forward kinematics over the tree only.
+    levels_no_ends, ends : the same without end sites, and the end sites' indices.
     placed : list of bool
         Joints positioned in the world rather than attached by a bone (see :func:`_tree_span`).
     """
@@ -174,6 +175,8 @@ class _Plan:
     pos_col: np.ndarray
     levels: list[tuple[np.ndarray, np.ndarray]]
     placed: list[bool]
+    levels_no_ends: list[tuple[np.ndarray, np.ndarray]]
+    ends: np.ndarray
 
     @property
     def n_channels(self) -> int:
@@ -205,16 +208,23 @@ def _make_plan(joints: list[_Joint], motion_line: int) -> _Plan:
     for j, jt in enumerate(joints):
         depth[j] = 0 if jt.parent < 0 else depth[jt.parent] + 1
     par = np.array([jt.parent for jt in joints])
-    levels = []
+    is_end = np.array([jt.is_end for jt in joints])
+    levels, levels_no_ends = [], []
     for d in range(int(depth.max()) + 1):
         idx = np.flatnonzero(depth == d)
         levels.append((idx, par[idx]))
+        idx = np.flatnonzero((depth == d) & ~is_end)
+        if len(idx):
+            levels_no_ends.append((idx, par[idx]))
     animated = [any(c in _POS for c in jt.channels) for jt in joints]
     placed = [a and (jt.parent < 0 or (animated[jt.parent] and joints[jt.parent].parent < 0)) for a, jt in zip(animated, joints)]
     offsets = np.stack([j.offset for j in joints])
     offsets.setflags(write=False)
     as_int = lambda v: np.array(v, dtype=np.intp)  # noqa: E731
-    return _Plan(joints, motion_line, offsets, groups, as_int(pos_j), as_int(pos_axis), as_int(pos_col), levels, placed)
+    return _Plan(
+        joints, motion_line, offsets, groups, as_int(pos_j), as_int(pos_axis), as_int(pos_col), levels, placed,
+        levels_no_ends, np.flatnonzero(is_end),
+    )  # fmt: skip
 
 
 # Plans by hierarchy text: takes of one capture session share their hierarchy verbatim, so the header is parsed
@@ -422,11 +432,13 @@ def _forward_kinematics(
     offsets: np.ndarray,
     scale: np.ndarray | float,
     plan: _Plan | None = None,
+    end_sites: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Global positions (T, J, 3) and quaternions (T, J, 4) in the file's y-up world, metres.
 
     Vectorized over frames and over the joints of one tree depth: Python loops run over tree levels only.
-    ``offsets`` is (J, 3) or per frame (T, J, 3); ``scale`` (metres per file unit) a number or (T,).
+    ``offsets`` is (J, 3) or per frame (T, J, 3); ``scale`` (metres per file unit) a number or (T,). With
+    ``end_sites=False`` end sites are not computed (their rows hold NaN).
     """
     if plan is None:
         plan = _make_plan(joints, -1)
@@ -458,7 +470,10 @@ def _forward_kinematics(
     trans *= np.reshape(scale, (-1, 1, 1)) if np.ndim(scale) else scale
     g_q = np.empty((n_frames, n_j, 4))
     g_pos = np.empty((n_frames, n_j, 3))
-    for d, (idx, par) in enumerate(plan.levels):
+    if not end_sites and len(plan.ends):
+        g_q[:, plan.ends] = np.nan
+        g_pos[:, plan.ends] = np.nan
+    for d, (idx, par) in enumerate(plan.levels if end_sites else plan.levels_no_ends):
         if d == 0:
             g_q[:, idx] = local[:, idx]
             g_pos[:, idx] = trans[:, idx]
@@ -469,19 +484,34 @@ def _forward_kinematics(
     return g_pos, g_q
 
 
-def _to_motion(p: _Parsed, g_pos: np.ndarray, g_q: np.ndarray, include_end_sites: bool) -> SkeletonMotion:
-    joints = p.joints
+@functools.lru_cache(maxsize=1)
+def _y_up_quat() -> np.ndarray:
+    q = matrix_to_quat(up_axis_matrix("y"))
+    q.setflags(write=False)
+    return q
+
+
+@functools.lru_cache(maxsize=128)
+def _kept_joints(plan: _Plan, include_end_sites: bool) -> tuple[np.ndarray, tuple[str, ...], tuple[int, ...]]:
+    """Indices, names and re-indexed parents of the joints a motion keeps."""
+    joints = plan.joints
     keep = [j for j, jt in enumerate(joints) if include_end_sites or not jt.is_end]
     remap = {old: new for new, old in enumerate(keep)}
-    names = [joints[j].name for j in keep]
-    new_parents = [remap.get(joints[j].parent, -1) for j in keep]
+    names = tuple(joints[j].name for j in keep)
+    new_parents = tuple(remap.get(joints[j].parent, -1) for j in keep)
+    return np.array(keep, dtype=np.intp), names, new_parents
+
+
+def _to_motion(p: _Parsed, g_pos: np.ndarray, g_q: np.ndarray, include_end_sites: bool) -> SkeletonMotion:
+    plan = p.plan if p.plan is not None else _make_plan(p.joints, -1)
+    keep, names, new_parents = _kept_joints(plan, include_end_sites)
     # y-up -> z-up: (x, y, z) -> (x, -z, y), written out instead of a stacked matmul
     src = g_pos[:, keep]
     pos = np.empty(src.shape)
     pos[..., 0] = src[..., 0]
     pos[..., 1] = -src[..., 2]
     pos[..., 2] = src[..., 1]
-    rot = quat_mul(matrix_to_quat(up_axis_matrix("y")), g_q[:, keep])
+    rot = quat_mul(_y_up_quat(), g_q[:, keep])
     motion = SkeletonMotion(
         pos,
         rot,
@@ -514,7 +544,7 @@ def parse_bvh(
 ) -> SkeletonMotion:
     """Parse BVH text into a :class:`SkeletonMotion` (z-up world, metres). See :func:`read_bvh`."""
     p = _parse_text(text, source, unit)
-    g_pos, g_q = _forward_kinematics(p.joints, p.data, p.plan.offsets, p.scale, p.plan)
+    g_pos, g_q = _forward_kinematics(p.joints, p.data, p.plan.offsets, p.scale, p.plan, end_sites=include_end_sites)
     return _to_motion(p, g_pos, g_q, include_end_sites)
 
 

@@ -219,7 +219,7 @@ def quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hamilton product ``a * b`` of (w, x, y, z) quaternions, broadcasting over leading axes."""
     aw, ax, ay, az = a[..., 0], a[..., 1], a[..., 2], a[..., 3]
     bw, bx, by, bz = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
-    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out = np.empty(a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape))
     out[..., 0] = aw * bw - ax * bx - ay * by - az * bz
     out[..., 1] = aw * bx + ax * bw + ay * bz - az * by
     out[..., 2] = aw * by - ax * bz + ay * bw + az * bx
@@ -231,7 +231,7 @@ def quat_conj_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``conj(a) * b`` without forming the conjugate: the rotation from frame ``a`` to frame ``b`` in ``a``'s axes."""
     aw, ax, ay, az = a[..., 0], a[..., 1], a[..., 2], a[..., 3]
     bw, bx, by, bz = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
-    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out = np.empty(a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape))
     out[..., 0] = aw * bw + ax * bx + ay * by + az * bz
     out[..., 1] = aw * bx - ax * bw - ay * bz + az * by
     out[..., 2] = aw * by + ax * bz - ay * bw - az * bx
@@ -252,7 +252,8 @@ def _rotate(q: np.ndarray, v: np.ndarray, sign: float) -> np.ndarray:
     tz = 2.0 * (qx * vy - qy * vx)
     if sign < 0:
         qw = -qw  # v - w t == v + (-w) t exactly
-    out = np.empty(np.broadcast_shapes(q.shape[:-1], v.shape[:-1]) + (3,))
+    lead_q, lead_v = q.shape[:-1], v.shape[:-1]
+    out = np.empty((lead_q if lead_q == lead_v else np.broadcast_shapes(lead_q, lead_v)) + (3,))
     out[..., 0] = vx + qw * tx + (qy * tz - qz * ty)
     out[..., 1] = vy + qw * ty + (qz * tx - qx * tz)
     out[..., 2] = vz + qw * tz + (qx * ty - qy * tx)
@@ -288,7 +289,7 @@ def cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross product over the last axis of broadcastable (..., 3) arrays (cheaper than ``np.cross``)."""
     a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
     b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
-    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out = np.empty(a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape))
     out[..., 0] = a1 * b2 - a2 * b1
     out[..., 1] = a2 * b0 - a0 * b2
     out[..., 2] = a0 * b1 - a1 * b0
