@@ -181,25 +181,27 @@ def _resolve_cutoff(cutoff_hz: Any, fs: float, out_rate: float) -> float | None:
 def _gather(motion: SkeletonMotion, nodes: list[str], sources: dict, lever: np.ndarray | None, mount_q: np.ndarray | None):
     """Sensor origins (T, P, 3) and orientations (T, P, 4) of one take.
 
-    Nodes between two joints are weighted sums; every node is padded to the same number of source joints
-    (weight 0 on the first joint), so the sum is a few whole-array gathers instead of a loop over nodes. The
-    sum runs in the order the sources are listed, starting from 0, as a plain per-node loop would.
+    Nodes between two joints are weighted sums, padded to the same number of source joints (weight 0), so the
+    sum is a few gathers instead of a loop over nodes.
     """
     idx = {n: i for i, n in enumerate(motion.joint_names)}
     rot_idx = [idx[sources[n].rotation] for n in nodes]
-    n_src = max(len(sources[n].position) for n in nodes)
-    if n_src == 1:
-        pos = motion.positions[:, [idx[sources[n].position[0][0]] for n in nodes]]
-    else:
-        cols = np.zeros((n_src, len(nodes)), dtype=np.intp)
-        weights = np.zeros((n_src, len(nodes), 1))
-        for k, n in enumerate(nodes):
-            for i, (joint, w) in enumerate(sources[n].position):
-                cols[i, k] = idx[joint]
-                weights[i, k, 0] = w
-        pos = weights[0] * motion.positions[:, cols[0]]
+    pos = motion.positions[:, [idx[sources[n].position[0][0]] for n in nodes]]
+    # nodes between joints (weighted sums): only those columns are recomputed, summed in listed order from 0
+    # as a per-node loop would (a lone joint of weight 1 is that joint exactly)
+    mixed = [k for k, n in enumerate(nodes) if len(sources[n].position) > 1 or sources[n].position[0][1] != 1.0]
+    if mixed:
+        n_src = max(len(sources[nodes[k]].position) for k in mixed)
+        cols = np.zeros((n_src, len(mixed)), dtype=np.intp)
+        weights = np.zeros((n_src, len(mixed), 3))  # repeated over xyz: no broadcast length-1 inner axis
+        for c, k in enumerate(mixed):
+            for i, (joint, w) in enumerate(sources[nodes[k]].position):
+                cols[i, c] = idx[joint]
+                weights[i, c] = w
+        acc = weights[0] * motion.positions[:, cols[0]]
         for i in range(1, n_src):
-            pos += weights[i] * motion.positions[:, cols[i]]
+            acc += weights[i] * motion.positions[:, cols[i]]
+        pos[:, mixed] = acc
     seg_q = motion.quaternions[:, rot_idx]  # (T, P, 4)
     q = seg_q if mount_q is None else quat_mul(seg_q, mount_q[None])
     if lever is not None:
