@@ -32,8 +32,9 @@ class FusionActNet(Method):
     Stage 1 trains a static expert on the windows of static classes only and a dynamic expert on the windows
     of dynamic classes only (grouping from the vocabulary's ``Activity.kind``). Stage 2 trains a residual
     MobileNet gate ``g = sigmoid(gate(x))``; the output is ``g * p_static`` and ``(1 - g) * p_dynamic`` placed
-    at their classes' columns of the vocabulary. Every stage keeps the epoch with the best validation
-    accuracy, on subjects carved from the training windows (:func:`~imuhar.methods.carve_validation_subjects`).
+    at their classes' columns of the vocabulary. By default every stage keeps the epoch with the best validation
+    accuracy, on subjects carved from the training windows (:func:`~imuhar.methods.carve_validation_subjects`);
+    ``epoch_selection`` can instead refit on all training subjects or train fixed epoch counts on them.
 
     Parameters
     ----------
