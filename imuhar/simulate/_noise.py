@@ -62,7 +62,10 @@ class AxisErrors:
 
     @property
     def is_ideal(self) -> bool:
-        return self == AxisErrors()
+        return self == _NO_ERRORS
+
+
+_NO_ERRORS = AxisErrors()  # compared against, not rebuilt (and re-validated) on every call
 
 
 @dataclass(frozen=True)
