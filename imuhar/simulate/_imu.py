@@ -42,7 +42,7 @@ from ..core import (
 from ._mapping import resolve_mapping
 from ._motion import SkeletonMotion, catmull_rom
 from ._noise import SensorModel, apply_sensor_model, get_sensor_model
-from ._rotation import matrix_to_quat, quat_conj_mul, quat_log, quat_mul, quat_rotate, quat_rotate_inv, so3_exp
+from ._rotation import _quat_log, _rotate, matrix_to_quat, quat_conj_mul, quat_mul, quat_rotate, so3_exp
 
 __all__ = ["simulate_imu", "simulate_recordings", "simulate_signals", "simulate_many", "SimulatedSignals", "STANDARD_GRAVITY", "default_cutoff_hz"]
 
@@ -217,20 +217,19 @@ def _sensor_signals(pos: np.ndarray, q: np.ndarray, starts: np.ndarray, ends: np
     of every take (``starts``, ``ends - 1``) one-sided versions are used, so takes never mix.
     """
     # no sign continuity needed: quat_log takes the short way round, and rotating by q or -q is the same
+    out = np.empty(pos.shape[:-1] + (6,))
     p_ddot = np.empty(pos.shape)
     p_ddot[1:-1] = (pos[2:] - 2.0 * pos[1:-1] + pos[:-2]) * (fs * fs)
-    omega = np.empty(pos.shape)
-    omega[1:-1] = quat_log(quat_conj_mul(q[:-2], q[2:])) * (fs / 2.0)
+    omega = out[..., 3:]  # written in place, no temporary to copy
+    _quat_log(quat_conj_mul(q[:-2], q[2:]), fs / 2.0, out=omega[1:-1])
     last = ends - 1
     p_ddot[starts] = p_ddot[starts + 1]
     p_ddot[last] = p_ddot[last - 1]
     # one-sided rates at both ends of every take in one call
     a = np.concatenate([starts, last - 1])
-    omega[np.concatenate([starts, last])] = quat_log(quat_conj_mul(q[a], q[a + 1])) * fs
+    omega[np.concatenate([starts, last])] = _quat_log(quat_conj_mul(q[a], q[a + 1]), fs)
     p_ddot[..., 2] += float(gravity)  # p'' - g with g = (0, 0, -gravity)
-    out = np.empty(pos.shape[:-1] + (6,))
-    out[..., :3] = quat_rotate_inv(q, p_ddot)
-    out[..., 3:] = omega
+    _rotate(q, p_ddot, -1.0, out=out[..., :3])  # R(q)^T (p'' - g)
     return out
 
 

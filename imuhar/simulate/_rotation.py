@@ -239,11 +239,12 @@ def quat_conj_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rotate(q: np.ndarray, v: np.ndarray, sign: float) -> np.ndarray:
+def _rotate(q: np.ndarray, v: np.ndarray, sign: float, out: np.ndarray | None = None) -> np.ndarray:
     """``v + sign * w t + u x t`` with ``t = 2 u x v``: rotation by ``q`` (sign +1) or its inverse (-1).
 
     Written per component: numpy's loops are slow when the innermost axis is a broadcast length-3/4 axis, so
-    every operation here runs over whole (...,) component arrays instead.
+    every operation here runs over whole (...,) component arrays instead. ``out`` (..., 3) may be a strided view
+    (e.g. part of a larger channel array), written in place.
     """
     qw, qx, qy, qz = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
     vx, vy, vz = v[..., 0], v[..., 1], v[..., 2]
@@ -252,8 +253,9 @@ def _rotate(q: np.ndarray, v: np.ndarray, sign: float) -> np.ndarray:
     tz = 2.0 * (qx * vy - qy * vx)
     if sign < 0:
         qw = -qw  # v - w t == v + (-w) t exactly
-    lead_q, lead_v = q.shape[:-1], v.shape[:-1]
-    out = np.empty((lead_q if lead_q == lead_v else np.broadcast_shapes(lead_q, lead_v)) + (3,))
+    if out is None:
+        lead_q, lead_v = q.shape[:-1], v.shape[:-1]
+        out = np.empty((lead_q if lead_q == lead_v else np.broadcast_shapes(lead_q, lead_v)) + (3,))
     out[..., 0] = vx + qw * tx + (qy * tz - qz * ty)
     out[..., 1] = vy + qw * ty + (qz * tx - qx * tz)
     out[..., 2] = vz + qw * tz + (qx * ty - qy * tx)
@@ -303,6 +305,11 @@ def quat_rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def quat_log(q: np.ndarray) -> np.ndarray:
     """Rotation vectors (axis * angle, rad, angle in [0, pi]) of unit quaternions, shape (..., 4) -> (..., 3)."""
+    return _quat_log(q)
+
+
+def _quat_log(q: np.ndarray, factor: float | None = None, out: np.ndarray | None = None) -> np.ndarray:
+    """:func:`quat_log`, times ``factor`` if given (rounded as ``quat_log(q) * factor``), into ``out`` if given."""
     # w >= 0 picks the angle in [0, pi]; the sign flip of (w, v) is folded into the per-rotation scale, and
     # every operation runs per component (fast on stacks; see _rotate)
     qw, qx, qy, qz = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
@@ -313,8 +320,11 @@ def quat_log(q: np.ndarray) -> np.ndarray:
     small = n < 1e-12
     scale = np.where(small, 2.0 / np.maximum(w, 1e-12), angle / np.where(small, 1.0, n))
     np.negative(scale, out=scale, where=neg)
-    out = np.empty(q.shape[:-1] + (3,))
-    out[..., 0] = qx * scale
-    out[..., 1] = qy * scale
-    out[..., 2] = qz * scale
+    if out is None:
+        out = np.empty(q.shape[:-1] + (3,))
+    for k, comp in enumerate((qx, qy, qz)):
+        if factor is None:
+            np.multiply(comp, scale, out=out[..., k])
+        else:
+            np.multiply(np.multiply(comp, scale), factor, out=out[..., k])
     return out
