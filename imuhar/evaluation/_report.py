@@ -145,6 +145,8 @@ def plot_k_shot_curve(
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    import textwrap
+
     data = _rows(rows)
     few = [r for r in data if r["protocol"] == "few-shot"]
     if not few:
@@ -162,17 +164,17 @@ def plot_k_shot_curve(
             zs = [z[metric] for z in zero if z["dataset"] == dataset and z["model"] == model]
             if zs:
                 ks, mean, std = np.r_[0.0, ks], np.r_[np.mean(zs), mean], np.r_[0.0, std]
-            line = ax.plot(ks, mean, marker="o", label=model)[0]
+            label = "\n".join(textwrap.wrap(str(model), 38)[:3])  # long model names (paths, params) wrap
+            line = ax.plot(ks, mean, marker="o", label=label)[0]
             ax.fill_between(ks, mean - std, mean + std, color=line.get_color(), alpha=0.2)
         split = next(r["split"] for r in few if r["dataset"] == dataset)
-        import textwrap
 
         # the split rule is a sentence: wrap it under the dataset name so neighbouring panels do not collide
         ax.set_title("\n".join([dataset, *textwrap.wrap(str(split), 60)[:3]]), fontsize=8)
         ax.set_xlabel("labelled windows per class (k)")
         ax.set_ylabel(f"{metric.replace('_', '-')} (%)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)  # below: never over the curves
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
