@@ -155,8 +155,8 @@ class _Plan:
         Index of the ``MOTION`` line in the file.
     offsets : ndarray, shape (J, 3)
         ``OFFSET`` of every joint, file units.
-    rot_groups : list of (joint indices (Jg,), channel columns (Jg, k), axes (Jg, k))
-        Joints with ``k`` rotation channels, grouped by ``k``; axes 0/1/2 for X/Y/Z in channel order.
+    rot_groups : list of (joint indices (Jg,), channel columns (Jg, k), axes (k,))
+        Joints grouped by their sequence of rotation axes (0/1/2 for X/Y/Z in channel order).
     pos_j, pos_axis, pos_col : int arrays
         Position channels: joint, axis (0/1/2) and column of each.
     levels : list of (joint indices, parent indices)
@@ -169,7 +169,7 @@ class _Plan:
     joints: list[_Joint]
     motion_line: int
     offsets: np.ndarray
-    rot_groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+    rot_groups: list[tuple[np.ndarray, np.ndarray, tuple[int, ...]]]
     pos_j: np.ndarray
     pos_axis: np.ndarray
     pos_col: np.ndarray
@@ -184,7 +184,7 @@ class _Plan:
 
 
 def _make_plan(joints: list[_Joint], motion_line: int) -> _Plan:
-    by_count: dict[int, list[tuple[int, list[int], list[int]]]] = {}
+    by_axes: dict[tuple[int, ...], list[tuple[int, list[int]]]] = {}
     pos_j, pos_axis, pos_col = [], [], []
     col = 0
     for j, jt in enumerate(joints):
@@ -199,11 +199,8 @@ def _make_plan(joints: list[_Joint], motion_line: int) -> _Plan:
                 pos_col.append(col)
             col += 1
         if rcols:
-            by_count.setdefault(len(rcols), []).append((j, rcols, raxes))
-    groups = [
-        (np.array([g[0] for g in grp]), np.array([g[1] for g in grp]), np.array([g[2] for g in grp]))
-        for _, grp in sorted(by_count.items())
-    ]
+            by_axes.setdefault(tuple(raxes), []).append((j, rcols))
+    groups = [(np.array([g[0] for g in grp]), np.array([g[1] for g in grp]), axes) for axes, grp in by_axes.items()]
     depth = np.zeros(len(joints), dtype=int)
     for j, jt in enumerate(joints):
         depth[j] = 0 if jt.parent < 0 else depth[jt.parent] + 1
@@ -426,6 +423,36 @@ def _parse_text(text: str, source: str, unit: str | float) -> _Parsed:
     return _Parsed(joints, data, frame_time, scale, unit_label, source, plan)
 
 
+# Hamilton product a * b per output component: (sign, index into a, index into b), in quat_mul's term order
+_QMUL_TERMS = (
+    ((1, 0, 0), (-1, 1, 1), (-1, 2, 2), (-1, 3, 3)),
+    ((1, 0, 1), (1, 1, 0), (1, 2, 3), (-1, 3, 2)),
+    ((1, 0, 2), (-1, 1, 3), (1, 2, 0), (1, 3, 1)),
+    ((1, 0, 3), (1, 1, 2), (-1, 2, 1), (1, 3, 0)),
+)
+
+
+def _sparse_quat_mul(a: list[np.ndarray | None], b: list[np.ndarray | None]) -> list[np.ndarray | None]:
+    """:func:`quat_mul` on quaternions given as 4 component arrays, ``None`` for a component known to be 0.
+
+    Terms with a zero factor are skipped; the others are summed in quat_mul's order, so the result is the same
+    number (adding an exact zero changes nothing) at a fraction of the work for axis rotations.
+    """
+    out: list[np.ndarray | None] = []
+    for terms in _QMUL_TERMS:
+        acc = None
+        for sign, i, j in terms:
+            if a[i] is None or b[j] is None:
+                continue
+            t = a[i] * b[j]
+            if acc is None:
+                acc = t if sign > 0 else -t
+            else:
+                acc = acc + t if sign > 0 else acc - t
+        out.append(acc)
+    return out
+
+
 def _forward_kinematics(
     joints: list[_Joint],
     data: np.ndarray,
@@ -448,22 +475,17 @@ def _forward_kinematics(
     local[..., 0] = 1.0
     for js, cols, axes in plan.rot_groups:
         # channels compose in the listed order (intrinsic): q = q_1 * q_2 * ... * q_k, each an axis rotation
-        # (cos h, sin h e_axis) by half the channel angle; built per component so no stacked (..., k, 4) array
+        # (cos h, sin h e_axis) by half the channel angle
         half = np.deg2rad(0.5) * data[:, cols]  # (T, Jg, k)
         c, s = np.cos(half), np.sin(half)
-        q = None
-        for i in range(cols.shape[1]):
-            qi = np.zeros((n_frames, len(js), 4))
-            qi[..., 0] = c[..., i]
-            ax = axes[:, i]
-            for a in range(3):  # joints of the group may differ in this channel's axis
-                sel = np.flatnonzero(ax == a)
-                if len(sel) == len(js):
-                    qi[..., a + 1] = s[..., i]
-                elif len(sel):
-                    qi[:, sel, a + 1] = s[:, sel, i]
-            q = qi if q is None else quat_mul(q, qi)
-        local[:, js] = q
+        q: list[np.ndarray | None] = [None] * 4
+        for i, a in enumerate(axes):
+            qi: list[np.ndarray | None] = [c[..., i], None, None, None]
+            qi[a + 1] = s[..., i]
+            q = qi if i == 0 else _sparse_quat_mul(q, qi)
+        for k in range(4):
+            if q[k] is not None:
+                local[:, js, k] = q[k]
     trans = np.broadcast_to(offsets, (n_frames, n_j, 3)).copy()
     if len(plan.pos_j):
         trans[:, plan.pos_j, plan.pos_axis] = data[:, plan.pos_col]
