@@ -373,8 +373,9 @@ def _parse_text(text: str, source: str, unit: str | float) -> _Parsed:
     expected = n_frames * n_ch
     values = None
     try:
-        # numpy's C row parser (faster than np.fromstring): one frame per line, whitespace separated
-        rows = np.loadtxt(io.StringIO(body), dtype=np.float64, comments=None, ndmin=2)
+        # numpy's C row parser (faster than np.fromstring, fastest on bytes): one frame per line, whitespace
+        # separated; an encoding error is a ValueError too and falls back below
+        rows = np.loadtxt(io.BytesIO(body.encode("utf-8")), dtype=np.float64, comments=None, ndmin=2)
         if rows.shape == (n_frames, n_ch):
             values = rows.reshape(-1)
     except ValueError:
