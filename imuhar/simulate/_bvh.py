@@ -461,12 +461,15 @@ def _forward_kinematics(
     scale: np.ndarray | float,
     plan: _Plan | None = None,
     end_sites: bool = True,
+    z_up: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Global positions (T, J, 3) and quaternions (T, J, 4) in the file's y-up world, metres.
+    """Global positions (T, J, 3) and quaternions (T, J, 4) in the file's y-up world (or, with ``z_up``,
+    imuhar's z-up world), metres.
 
     Vectorized over frames and over the joints of one tree depth: Python loops run over tree levels only.
     ``offsets`` is (J, 3) or per frame (T, J, 3); ``scale`` (metres per file unit) a number or (T,). With
-    ``end_sites=False`` end sites are not computed (their rows hold NaN).
+    ``end_sites=False`` end sites are not computed (their rows hold NaN). ``z_up`` turns the roots into the z-up
+    world, ``(x, y, z) -> (x, -z, y)``, and every other joint follows through the tree (no extra pass).
     """
     if plan is None:
         plan = _make_plan(joints, -1)
@@ -498,8 +501,15 @@ def _forward_kinematics(
         g_pos[:, plan.ends] = np.nan
     for d, (idx, par) in enumerate(plan.levels if end_sites else plan.levels_no_ends):
         if d == 0:
-            g_q[:, idx] = local[:, idx]
-            g_pos[:, idx] = trans[:, idx]
+            if z_up:
+                g_q[:, idx] = quat_mul(_y_up_quat(), local[:, idx])
+                root = trans[:, idx]
+                g_pos[:, idx, 0] = root[..., 0]
+                g_pos[:, idx, 1] = -root[..., 2]
+                g_pos[:, idx, 2] = root[..., 1]
+            else:
+                g_q[:, idx] = local[:, idx]
+                g_pos[:, idx] = trans[:, idx]
         else:
             pq = g_q[:, par]
             g_pos[:, idx] = g_pos[:, par] + quat_rotate(pq, trans[:, idx])
@@ -526,15 +536,12 @@ def _kept_joints(plan: _Plan, include_end_sites: bool) -> tuple[np.ndarray, tupl
 
 
 def _to_motion(p: _Parsed, g_pos: np.ndarray, g_q: np.ndarray, include_end_sites: bool) -> SkeletonMotion:
+    """The motion from z-up forward kinematics (``_forward_kinematics(..., z_up=True)``)."""
     plan = p.plan if p.plan is not None else _make_plan(p.joints, -1)
     keep, names, new_parents = _kept_joints(plan, include_end_sites)
-    # y-up -> z-up: (x, y, z) -> (x, -z, y), written out instead of a stacked matmul
-    src = g_pos[:, keep]
-    pos = np.empty(src.shape)
-    pos[..., 0] = src[..., 0]
-    pos[..., 1] = -src[..., 2]
-    pos[..., 2] = src[..., 1]
-    rot = quat_mul(_y_up_quat(), g_q[:, keep])
+    # the forward kinematics ran in the z-up world already
+    pos = g_pos[:, keep]
+    rot = g_q[:, keep]
     motion = SkeletonMotion(
         pos,
         rot,
@@ -567,7 +574,7 @@ def parse_bvh(
 ) -> SkeletonMotion:
     """Parse BVH text into a :class:`SkeletonMotion` (z-up world, metres). See :func:`read_bvh`."""
     p = _parse_text(text, source, unit)
-    g_pos, g_q = _forward_kinematics(p.joints, p.data, p.plan.offsets, p.scale, p.plan, end_sites=include_end_sites)
+    g_pos, g_q = _forward_kinematics(p.joints, p.data, p.plan.offsets, p.scale, p.plan, end_sites=include_end_sites, z_up=True)
     return _to_motion(p, g_pos, g_q, include_end_sites)
 
 
