@@ -181,6 +181,10 @@ def test_bvh_frames_wrapped_over_lines_and_hierarchy_memo(rng):
     m = parse_bvh(_text(other, rate_hz=30.0), unit="cm", include_end_sites=True)
     assert m.n_frames == 12 and m.rate_hz == pytest.approx(30.0)
     np.testing.assert_allclose(m.positions, _reference_fk(other, 0.01)[0], rtol=0, atol=1e-12)
+    # Windows line ends (twice: the second parse comes from the memo)
+    for _ in range(2):
+        crlf = parse_bvh(_text(frames).replace("\n", "\r\n"), unit="cm")
+        np.testing.assert_allclose(crlf.positions, one_line.positions, rtol=0, atol=0)
     # another offset in the same layout is another hierarchy
     moved = parse_bvh(_text(frames).replace("OFFSET 0 -45 0", "OFFSET 0 -40 0"), unit="cm")
     assert not np.allclose(moved.positions, one_line.positions)

@@ -239,7 +239,7 @@ def _plan_for(lines: list[str], hierarchy_text: str | None, source: str) -> _Pla
     joints, motion_line = _parse_hierarchy(lines, source)
     plan = _make_plan(joints, motion_line)
     # store only when the hierarchy parser stopped exactly where the MOTION search did
-    if hierarchy_text is not None and hierarchy_text.count("\n") == motion_line and "\r" not in hierarchy_text[-1:]:
+    if hierarchy_text is not None and hierarchy_text.count("\n") == motion_line:
         if len(_PLAN_CACHE) >= _PLAN_CACHE_SIZE:
             _PLAN_CACHE.clear()
         _PLAN_CACHE[hierarchy_text] = plan
