@@ -178,10 +178,6 @@ class _Plan:
     levels_no_ends: list[tuple[np.ndarray, np.ndarray]]
     ends: np.ndarray
 
-    @property
-    def n_channels(self) -> int:
-        return sum(len(j.channels) for j in self.joints)
-
 
 def _make_plan(joints: list[_Joint], motion_line: int) -> _Plan:
     by_axes: dict[tuple[int, ...], list[tuple[int, list[int]]]] = {}
@@ -231,7 +227,8 @@ _PLAN_CACHE_SIZE = 64
 
 
 def _plan_for(lines: list[str], hierarchy_text: str | None, source: str) -> _Plan:
-    """The plan of a header (``lines`` up to 'Frame Time'); memoized on ``hierarchy_text`` (text before MOTION)."""
+    """The plan of a header (``lines`` up to 'Frame Time'), memoized on ``hierarchy_text``: the file's text up to
+    the end of its MOTION line, so two files share a plan only when their hierarchies are the same text."""
     if hierarchy_text is not None:
         hit = _PLAN_CACHE.get(hierarchy_text)
         if hit is not None:
