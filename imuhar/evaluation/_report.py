@@ -126,11 +126,7 @@ def plot_confusion_matrix(row: ResultRow | dict[str, Any], path: str | os.PathLi
     )
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save_figure(fig, path)
 
 
 def plot_k_shot_curve(
@@ -176,11 +172,7 @@ def plot_k_shot_curve(
         ax.grid(alpha=0.3)
         ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)  # below: never over the curves
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save_figure(fig, path)
 
 
 def _setting(summary: dict[str, Any]) -> str:
@@ -242,8 +234,15 @@ def plot_benchmark_bars(
     ax.set_ylabel(f"{label} (%), mean ± std over seeds")
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=min(3, len(settings)))
+    return _save_figure(fig, path, bbox_inches="tight")
+
+
+def _save_figure(fig, path: str | Path, **savefig_kwargs) -> Path:
+    """Write ``fig`` to ``path`` (creating its folder) at 120 dpi and close it."""
+    import matplotlib.pyplot as plt
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
+    fig.savefig(path, dpi=120, **savefig_kwargs)
     plt.close(fig)
     return path
