@@ -252,7 +252,8 @@ def test_few_shot_draws_and_scores_are_deterministic_for_equal_seeds(monkeypatch
     def key(rows):
         return [(r.seed, r.k, r.extra["repeat"], r.metrics["accuracy"], r.confusion) for r in rows]
 
-    first, second, other = run((3,)), run((3,)), run((5,))
+    first, second = run((3,)), run((3,))
+    run((5,))  # its draws are read from the spy below
     assert key(first) == key(second)  # equal seeds: the same draws and the same fitted models
     draws = [frozenset(c["ids"]) for c in calls]
     assert draws[0:2] == draws[2:4] and draws[0] != draws[1]  # repeats draw different windows

@@ -224,7 +224,6 @@ def test_device_views_keeps_windows_with_every_device():
 def test_collossl_fit_predict_and_learns():
     from imuhar.methods.collossl import ColloSSL, SimCLRBaseline, SupervisedBaseline
 
-    torch.set_num_threads(1)
     train = _two_device_windows(seed=0)
     test = _two_device_windows(n_rec=2, seed=1)
     test = test._replace(subjects=np.char.add("t", test.subjects))
@@ -249,7 +248,6 @@ def test_collossl_fit_predict_and_learns():
 def test_registry_encoder_projection_head_and_errors():
     from imuhar.methods.collossl import ColloSSL
 
-    torch.set_num_threads(1)
     train = _two_device_windows(n_rec=4, per_rec=8)
     m = ColloSSL(anchor="left_wrist", encoder="cnn", freeze_blocks=0, projection_dim=16, epochs=1, batch_size=16,
                  finetune_epochs=1, strategy="closest_pos_all_neg")  # fmt: skip
@@ -275,7 +273,6 @@ def test_methods_run_on_fake_windows(name):
     import imuhar.methods.collossl as pkg
     from imuhar.testing import make_windows
 
-    torch.set_num_threads(1)
     cls = getattr(pkg, name)
     w = make_windows(n_windows=24, n_subjects=4)
     m = cls(**cls._test_params()).fit(w, verbose=False)

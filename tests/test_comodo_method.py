@@ -79,7 +79,6 @@ def test_distill_holds_the_queue_clips_out_of_epoch_zero(monkeypatch):
 
 def test_comodo_is_a_method_and_its_teacher_signal_is_learnt():
     """A student trained with a teacher that knows the classes separates them better than an untrained one."""
-    torch.set_num_threads(1)
     train = make_windows(n_windows=96, n_subjects=4, n_classes=4, seed=5, present=("right_wrist",))
     test = make_windows(n_windows=48, n_subjects=2, n_classes=4, seed=6, present=("right_wrist",))
     test.subjects = np.array([f"t{i % 2}" for i in range(48)])
@@ -165,7 +164,6 @@ def test_distill_pairs_from_raw_arrays():
     """The few-lines path: (n, 6, T) IMU arrays + row-aligned teacher embeddings -> a fitted student."""
     from imuhar.methods.comodo import distill_pairs, imu_windows
 
-    torch.set_num_threads(1)
     src = make_windows(n_windows=48, n_subjects=3, n_classes=3, seed=9, present=("right_wrist",))
     imu = src.x[:, WRIST]  # (48, 6, T)
     z = np.eye(8)[src.labels] + 0.1 * np.random.default_rng(1).normal(size=(48, 8))

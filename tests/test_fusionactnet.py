@@ -36,17 +36,6 @@ def _windows(n=160, seed=0, n_subjects=8, kinds=KINDS):
 TINY = FusionActNet._test_params()
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    # Small convolutions run faster on one thread, above all on a shared machine; restored afterwards.
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 class _ConstExpert(torch.nn.Module):
     """Logits independent of the input: softmax gives ``probs``."""
 

@@ -13,17 +13,6 @@ from conftest import require_shared
 pytest.importorskip("scipy")
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    # Small convolutions run faster on one thread, above all on a shared machine; restored afterwards.
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _recording(seed=0, subject="s1"):
     return make_recording(n_samples=1500, rate_hz=50.0, placements=("waist",), segment_s=6.0, subject=subject, seed=seed)
 
