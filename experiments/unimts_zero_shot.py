@@ -60,10 +60,14 @@ def main() -> dict:
             continue
         t0 = time.perf_counter()
         data = benchmark_windows(name, path)
-        datas[name] = (data, path)
-        row = evaluate_zero_shot(model, name, path, data=data, model_name=args.model)
-        names_row = evaluate_zero_shot(model, name, path, data=data, model_name=args.model, templates=NAME_TEMPLATES)
-        dev = evaluate_zero_shot(model, name, path, data=data, model_name=args.model, split="train").metrics
+        # every scorer below reads the same embeddings: one forward pass per split
+        emb = {split: model.embed_windows(data.labelled(split)) for split in ("test", "train")}
+        datas[name] = (data, path, emb)
+        row = evaluate_zero_shot(model, name, path, data=data, model_name=args.model, embeddings=emb["test"])
+        names_row = evaluate_zero_shot(model, name, path, data=data, model_name=args.model, templates=NAME_TEMPLATES,
+                                       embeddings=emb["test"])
+        dev = evaluate_zero_shot(model, name, path, data=data, model_name=args.model, split="train",
+                                 embeddings=emb["train"]).metrics
         m, mn = row.metrics, names_row.metrics
         key = name.replace("-", "_")
         out[f"{key}_accuracy"] = round(m["accuracy"], 2)
@@ -117,32 +121,30 @@ def _prototype_takes(config: str, model, datas: dict) -> dict:
         return {}
     text = _text_encoder(None)
     out = {}
-    for name, (data, _) in datas.items():
-        nodes = [n for n, m in zip(data.windows.nodes, data.windows.node_mask.any(axis=0)) if m]
-        out[name] = corpus_take_embeddings(model, corpus, text, nodes, native_samples=data.native_samples)
+    for name, (data, _, _) in datas.items():
+        out[name] = corpus_take_embeddings(model, corpus, text, data.nodes_in_use, native_samples=data.native_samples)
     return out
 
 
 def _prototype_selection(model, datas: dict, takes: dict, model_name: str, rows: list) -> dict:
     """Choose (temperature, alpha) by mean development macro-F1; score the test subjects once with it."""
     from imuhar.evaluation import macro_f1
-    from imuhar.methods.unimts import activity_kinds, blend_scores, class_prototypes, kind_log_prior, motion_intensity
+    from imuhar.methods.unimts import activity_kinds, class_prototypes, combined_scores, motion_intensity
     from imuhar.methods.unimts._evaluate import _text_encoder, evaluate_zero_shot
     from imuhar.methods.unimts._zeroshot import class_text_embeddings
 
     text = _text_encoder(None)
     grid: dict[tuple, list[float]] = {}
-    for name, (data, _) in datas.items():
-        dev = data.train[data.train.labels >= 0]
-        emb = model.embed_windows(dev)
+    for name, (data, _, emb) in datas.items():
+        dev = data.labelled("train")
         classes = class_text_embeddings(text, data.vocabulary)
         intensity, kinds = motion_intensity(dev), activity_kinds(data.vocabulary)
         for tau in TEMPERATURES:
             proto = class_prototypes(takes[name], classes, temperature=tau)
             for alpha in ALPHAS:
-                scores = blend_scores(emb @ classes.T, emb @ proto.T, alpha)
                 for prior in MOTION_PRIORS:
-                    s = scores if prior is None else scores + kind_log_prior(intensity, kinds, threshold=prior)
+                    s = combined_scores(emb["train"], classes, prototypes=proto, alpha=alpha, intensity=intensity,
+                                        kinds=kinds, motion_prior=prior)  # fmt: skip
                     grid.setdefault((tau, alpha, prior), []).append(macro_f1(dev.labels, s.argmax(axis=1)))
     mean = {k: sum(v) / len(v) for k, v in grid.items()}
     tau, alpha, prior = max(mean, key=mean.get)
@@ -153,14 +155,15 @@ def _prototype_selection(model, datas: dict, takes: dict, model_name: str, rows:
     prior_only = max((m for m in MOTION_PRIORS), key=lambda m: mean[(TEMPERATURES[0], 1.0, m)])
     out["prior_only_threshold"] = prior_only
     out["prior_only_dev_mean_macro_f1"] = round(mean[(TEMPERATURES[0], 1.0, prior_only)], 2)
-    for name, (data, path) in datas.items():
-        m = evaluate_zero_shot(model, name, path, data=data, model_name=model_name, motion_prior=prior_only).metrics
+    for name, (data, path, emb) in datas.items():
+        m = evaluate_zero_shot(model, name, path, data=data, model_name=model_name, motion_prior=prior_only,
+                               embeddings=emb["test"]).metrics
         key = name.replace("-", "_")
         out[f"{key}_prior_accuracy"] = round(m["accuracy"], 2)
         out[f"{key}_prior_macro_f1"] = round(m["macro_f1"], 2)
-    for name, (data, path) in datas.items():
+    for name, (data, path, emb) in datas.items():
         row = evaluate_zero_shot(model, name, path, data=data, model_name=model_name, prototypes=takes[name],
-                                 alpha=alpha, prototype_temperature=tau, motion_prior=prior)
+                                 alpha=alpha, prototype_temperature=tau, motion_prior=prior, embeddings=emb["test"])
         m, key = row.metrics, name.replace("-", "_")
         out[f"{key}_proto_accuracy"] = round(m["accuracy"], 2)
         out[f"{key}_proto_macro_f1"] = round(m["macro_f1"], 2)

@@ -72,8 +72,7 @@ def run(args: argparse.Namespace) -> int:
         data = benchmark_windows(args.dataset, args.data_dir, placement=args.placement, window_s=args.window_s,
                                  verbose=not args.quiet)
         corpus = build_corpus(verbose=not args.quiet, **load_run_config(args.prototypes).corpus)
-        nodes = [n for n, m in zip(data.windows.nodes, data.windows.node_mask.any(axis=0)) if m]
-        takes = corpus_take_embeddings(model, corpus, _text_encoder(args.text_model), nodes,
+        takes = corpus_take_embeddings(model, corpus, _text_encoder(args.text_model), data.nodes_in_use,
                                        native_samples=data.native_samples, verbose=not args.quiet)
     row = evaluate_zero_shot(
         model, args.dataset, args.data_dir, split=args.split,

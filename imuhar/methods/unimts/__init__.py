@@ -4,7 +4,14 @@ from ._captions import bandai_captions, cmu_captions, paraphrase
 from ._corpus import CORPUS_SOURCES, CorpusTake, PretrainCorpus, build_corpus, iter_corpus_takes
 from ._gait import GAITS, GaitStyle, gait_corpus, synthesize_gait
 from ._motion_prior import DEFAULT_MOTION_PRIOR, activity_kinds, kind_log_prior, motion_intensity
-from ._prototypes import CorpusPrototypes, blend_scores, class_prototypes, corpus_take_embeddings
+from ._prototypes import (
+    CorpusPrototypes,
+    blend_scores,
+    class_prototypes,
+    combined_scores,
+    corpus_take_embeddings,
+    standardize_scores,
+)
 from ._postures import POSTURES, SyntheticMotion, posture_corpus, synthesize_posture, synthesize_transition
 
 __all__ = [
@@ -31,6 +38,7 @@ __all__ = [
     "class_prototypes",
     "class_text_embeddings",
     "cmu_captions",
+    "combined_scores",
     "corpus_take_embeddings",
     "gait_corpus",
     "iter_corpus_takes",
@@ -40,6 +48,7 @@ __all__ = [
     "posture_corpus",
     "pretrain",
     "protocol_windows",
+    "standardize_scores",
     "synthesize_gait",
     "synthesize_posture",
     "synthesize_transition",

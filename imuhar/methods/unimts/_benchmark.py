@@ -52,6 +52,20 @@ class BenchmarkData:
     def test(self) -> Windows:
         return self.windows.of_subjects(self.test_subjects)
 
+    @property
+    def nodes_in_use(self) -> list[str]:
+        """Canonical nodes that carry a sensor in some window (the benchmark's placement)."""
+        return [n for n, m in zip(self.windows.nodes, self.windows.node_mask.any(axis=0)) if m]
+
+    def labelled(self, split: str = "test") -> Windows:
+        """The labelled windows of ``"test"``, ``"train"`` or ``"all"`` subjects."""
+        from ...core import InvalidParameterError
+
+        if split not in ("test", "train", "all"):
+            raise InvalidParameterError(f"split must be 'test', 'train' or 'all'; received {split!r}")
+        windows = {"test": self.test, "train": self.train, "all": self.windows}[split]
+        return windows[windows.labels >= 0]
+
 
 def benchmark_windows(
     name: str,
@@ -122,5 +136,5 @@ def describe_protocol(data: BenchmarkData) -> dict[str, Any]:
         "window_s": data.window_s if data.window_s is not None else "whole trial",
         "tiled_to_s": w.length_s,
         "placement": data.placement,
-        "nodes": [n for n, m in zip(w.nodes, w.node_mask.any(axis=0)) if m],
+        "nodes": data.nodes_in_use,
     }

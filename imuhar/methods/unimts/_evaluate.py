@@ -55,6 +55,7 @@ def evaluate_zero_shot(
     alpha: float = 1.0,
     prototype_temperature: float = 0.05,
     motion_prior: float | None = None,
+    embeddings=None,
     verbose: bool = False,
 ):
     """Zero-shot accuracy, macro-F1 and R@2 (with bootstrap CIs) on the test subjects.
@@ -70,6 +71,9 @@ def evaluate_zero_shot(
     ``motion_prior`` (an intensity threshold in m/s², see :mod:`._motion_prior`) adds the log-prior that a
     still window is a static class and a moving one a dynamic class, from the card's activity kinds.
 
+    ``embeddings`` (the model's embeddings of ``data.labelled(split)``, shape (n_windows, dim)) skips the
+    forward pass when a caller scores the same windows several ways.
+
     Returns
     -------
     ResultRow
@@ -77,17 +81,19 @@ def evaluate_zero_shot(
     from ...evaluation import run_zero_shot
     from ._zeroshot import class_text_embeddings
 
-    from ...core import InvalidParameterError
+    from ...core import ShapeMismatchError
 
-    if split not in ("test", "train", "all"):
-        raise InvalidParameterError(f"split must be 'test', 'train' or 'all'; received {split!r}")
     t0 = time.perf_counter()
     data = data or benchmark_windows(dataset, data_dir, placement=placement, window_s=window_s, verbose=verbose)
-    windows = {"test": data.test, "train": data.train, "all": data.windows}[split]
-    windows = windows[windows.labels >= 0]
+    windows = data.labelled(split)
     text = _text_encoder(text_model)
     classes = class_text_embeddings(text, data.vocabulary, templates)
-    emb = model.embed_windows(windows)
+    emb = model.embed_windows(windows) if embeddings is None else embeddings
+    if len(emb) != len(windows):
+        raise ShapeMismatchError(
+            f"embeddings have {len(emb)} rows but the {split} split holds {len(windows)} labelled windows; "
+            f"embed data.labelled({split!r})"
+        )
     split_desc = {
         "test": data.split + " (test subjects)",
         "train": data.split + " (training subjects: a development set for zero-shot model selection)",
@@ -102,21 +108,21 @@ def evaluate_zero_shot(
             class_names=list(data.vocabulary.names), subjects=windows.subjects, extra=extra,
         )  # fmt: skip
     from ...evaluation import evaluate_scores
-    from ._motion_prior import activity_kinds, kind_log_prior, motion_intensity
-    from ._prototypes import blend_scores, class_prototypes
+    from ._motion_prior import activity_kinds, motion_intensity
+    from ._prototypes import class_prototypes, combined_scores
 
-    text_scores = emb @ classes.T
+    proto = None
+    extra["scorer"] = "prompts"
     if prototypes is not None:
         proto = class_prototypes(prototypes, classes, temperature=prototype_temperature)
-        scores = blend_scores(text_scores, emb @ proto.T, alpha)
         extra.update(scorer=f"simulated prototypes blended with prompts (alpha={alpha}, temperature={prototype_temperature})",
                      prototype_nodes=list(prototypes.nodes))  # fmt: skip
-    else:
-        scores = blend_scores(text_scores, text_scores, 1.0)
-        extra.update(scorer="prompts")
+    intensity = None
     if motion_prior is not None:
-        scores = scores + kind_log_prior(motion_intensity(windows), activity_kinds(data.vocabulary), threshold=motion_prior)
+        intensity = motion_intensity(windows)
         extra["scorer"] += f" + motion prior (threshold {motion_prior} m/s²)"
+    scores = combined_scores(emb, classes, prototypes=proto, alpha=alpha, intensity=intensity,
+                             kinds=activity_kinds(data.vocabulary), motion_prior=motion_prior)  # fmt: skip
     extra["seconds"] = round(time.perf_counter() - t0, 2)
     return evaluate_scores(
         windows.labels, scores, dataset=dataset, split=split_desc, protocol="zero-shot", model=model_name, seed=0,

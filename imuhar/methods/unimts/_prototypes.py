@@ -20,7 +20,7 @@ import numpy as np
 from ...core import InvalidParameterError, NODE_INDEX
 from ._corpus import PretrainCorpus
 
-__all__ = ["CorpusPrototypes", "corpus_take_embeddings", "class_prototypes", "blend_scores"]
+__all__ = ["CorpusPrototypes", "corpus_take_embeddings", "class_prototypes", "blend_scores", "standardize_scores", "combined_scores"]
 
 
 @dataclass
@@ -86,9 +86,8 @@ def corpus_take_embeddings(
     import torch
     from tqdm.auto import tqdm
 
-    from ...augment import random_rotation_matrices
-    from ...simulate import apply_sensor_model
     from ._model import PROTOCOL_N_SAMPLES
+    from ._views import sensor_view
 
     unknown = [n for n in nodes if n not in NODE_INDEX]
     if not nodes or unknown:
@@ -124,10 +123,7 @@ def corpus_take_embeddings(
         length = acc.shape[0]
         for _ in range(windows_per_take):
             sl = (np.arange(native) + int(rng.integers(max(length - native, 0) + 1))) % length
-            a, g = acc[sl][:, idx].astype(np.float64), gyro[sl][:, idx].astype(np.float64)
-            a, g = apply_sensor_model(a, g, corpus.rate_hz, noise, seed=rng)
-            R = random_rotation_matrices((len(idx),), rng)  # one per node, shared by its acc and gyro
-            a, g = np.einsum("kij,tkj->tki", R, a), np.einsum("kij,tkj->tki", R, g)
+            a, g = sensor_view(acc[sl][:, idx], gyro[sl][:, idx], corpus.rate_hz, rng, noise=noise)
             a, g = np.tile(a, (reps, 1, 1))[:n_out], np.tile(g, (reps, 1, 1))[:n_out]
             x = np.zeros((22, 6, n_out), dtype=np.float32)
             x[idx, 0:3] = a.transpose(1, 2, 0)
@@ -184,9 +180,45 @@ def blend_scores(text_scores: np.ndarray, prototype_scores: np.ndarray, alpha: f
         raise InvalidParameterError(f"alpha must lie in [0, 1]; received {alpha}")
     if text_scores.shape != prototype_scores.shape:
         raise InvalidParameterError(f"score shapes differ: {text_scores.shape} vs {prototype_scores.shape}")
+    return alpha * standardize_scores(text_scores) + (1.0 - alpha) * standardize_scores(prototype_scores)
 
-    def z(s: np.ndarray) -> np.ndarray:
-        sd = s.std()
-        return (s - s.mean()) / (sd if sd > 0 else 1.0)
 
-    return alpha * z(text_scores) + (1.0 - alpha) * z(prototype_scores)
+def standardize_scores(scores: np.ndarray) -> np.ndarray:
+    """Scores minus their mean over all entries, divided by their standard deviation (1 if it is 0)."""
+    sd = scores.std()
+    return (scores - scores.mean()) / (sd if sd > 0 else 1.0)
+
+
+def combined_scores(
+    embeddings: np.ndarray,
+    class_embeddings: np.ndarray,
+    *,
+    prototypes: np.ndarray | None = None,
+    alpha: float = 1.0,
+    intensity: np.ndarray | None = None,
+    kinds: Sequence[str] | None = None,
+    motion_prior: float | None = None,
+) -> np.ndarray:
+    """Standardized zero-shot scores, shape (n_windows, n_classes): prompts, prototypes and the motion prior.
+
+    Parameters
+    ----------
+    embeddings : ndarray, shape (n_windows, dim)
+    class_embeddings : ndarray, shape (n_classes, dim)
+        Prompt embeddings.
+    prototypes : ndarray, shape (n_classes, dim), optional
+        :func:`class_prototypes`; blended with weight ``1 - alpha``.
+    intensity, kinds, motion_prior : optional
+        :func:`~._motion_prior.motion_intensity` of the windows, the classes' kinds and the prior's threshold
+        (m/s²); the prior's log-probabilities are added when ``motion_prior`` is set.
+    """
+    text = embeddings @ class_embeddings.T
+    scores = standardize_scores(text) if prototypes is None else blend_scores(text, embeddings @ prototypes.T, alpha)
+    if motion_prior is not None:
+        from ._motion_prior import kind_log_prior
+
+        if intensity is None or kinds is None:
+            raise InvalidParameterError("the motion prior needs the windows' intensity and the classes' kinds")
+        scores = scores + kind_log_prior(intensity, kinds, threshold=motion_prior)
+    return scores
+
