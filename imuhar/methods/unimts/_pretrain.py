@@ -114,8 +114,7 @@ class PretrainPairs(torch.utils.data.Dataset):
         self.epoch = int(epoch)
 
     def draw(self, index: int) -> dict[str, Any]:
-        from ...augment import random_rotation_matrices
-        from ...simulate import apply_sensor_model
+        from ._views import sensor_view
 
         cfg = self.config
         rng = np.random.default_rng([cfg.seed, self.epoch, index])
@@ -129,16 +128,8 @@ class PretrainPairs(torch.utils.data.Dataset):
             sl = (np.arange(n) + int(rng.integers(length))) % length
         k = int(rng.integers(cfg.min_nodes, cfg.max_nodes + 1))
         nodes = np.sort(rng.choice(N_NODES, size=k, replace=False))
-        a, g = acc[sl][:, nodes].astype(np.float64), gyro[sl][:, nodes].astype(np.float64)
-        if cfg.noise and cfg.noise != "ideal":
-            a, g = apply_sensor_model(a, g, self.corpus.rate_hz, cfg.noise, seed=rng)
-        if cfg.amplitude_jitter:
-            s = 1.0 + cfg.amplitude_jitter * rng.uniform(-1, 1, size=(1, k, 1))
-            a, g = a * s, g * s
-        if cfg.rotate:
-            R = random_rotation_matrices((k,), rng)  # (k, 3, 3), one per node, shared by its acc and gyro
-            a = np.einsum("kij,tkj->tki", R, a)
-            g = np.einsum("kij,tkj->tki", R, g)
+        a, g = sensor_view(acc[sl][:, nodes], gyro[sl][:, nodes], self.corpus.rate_hz, rng, noise=cfg.noise,
+                           amplitude_jitter=cfg.amplitude_jitter, rotate=cfg.rotate)  # fmt: skip
         x = np.zeros((N_NODES, 6, n), dtype=np.float32)
         x[nodes, 0:3] = a.transpose(1, 2, 0)
         if cfg.use_gyro:
