@@ -221,32 +221,30 @@ def _humanml3d_takes(path: Path, rate_hz: float, verbose: bool) -> Iterator[Corp
             yield CorpusTake(*sim, tuple(captions), "humanml3d", mid)
 
 
-def _posture_takes(rate_hz: float, verbose: bool, seed: int, n_holds: int, n_transitions: int) -> Iterator[CorpusTake]:
+def _synthetic_takes(motions: Sequence, source: str, rate_hz: float, verbose: bool) -> Iterator[CorpusTake]:
+    """Simulate synthesizer motions (Y-up joint positions, :class:`~._postures.SyntheticMotion`) at all nodes."""
     from ...simulate import canonical_motion_from_positions
     from ...simulate._motion import UP_AXIS_TO_Z
-    from ._postures import posture_corpus
 
     to_z = UP_AXIS_TO_Z["y"]
-    motions = list(posture_corpus(n_holds_per_posture=n_holds, n_per_transition=n_transitions, seed=seed, transitions="all"))
-    for k, m in enumerate(_progress(motions, "postures", verbose)):
-        motion = canonical_motion_from_positions(m.positions @ to_z.T, m.rate_hz, source=f"posture:{m.name}")
+    for k, m in enumerate(_progress(motions, source, verbose)):
+        motion = canonical_motion_from_positions(m.positions @ to_z.T, m.rate_hz, source=f"{source}:{m.name}")
         sim = _simulate_all_nodes(motion, rate_hz)
         if sim is not None:
-            yield CorpusTake(*sim, tuple(m.captions), "postures", f"{m.name}#{k}")
+            yield CorpusTake(*sim, tuple(m.captions), source, f"{m.name}#{k}")
+
+
+def _posture_takes(rate_hz: float, verbose: bool, seed: int, n_holds: int, n_transitions: int) -> Iterator[CorpusTake]:
+    from ._postures import posture_corpus
+
+    motions = list(posture_corpus(n_holds_per_posture=n_holds, n_per_transition=n_transitions, seed=seed, transitions="all"))
+    yield from _synthetic_takes(motions, "postures", rate_hz, verbose)
 
 
 def _gait_takes(rate_hz: float, verbose: bool, seed: int, n_per_gait: int) -> Iterator[CorpusTake]:
-    from ...simulate import canonical_motion_from_positions
-    from ...simulate._motion import UP_AXIS_TO_Z
     from ._gait import gait_corpus
 
-    to_z = UP_AXIS_TO_Z["y"]
-    motions = list(gait_corpus(n_per_gait=n_per_gait, duration_s=12.0, seed=seed))
-    for k, m in enumerate(_progress(motions, "gait", verbose)):
-        motion = canonical_motion_from_positions(m.positions @ to_z.T, m.rate_hz, source=f"gait:{m.name}")
-        sim = _simulate_all_nodes(motion, rate_hz)
-        if sim is not None:
-            yield CorpusTake(*sim, tuple(m.captions), "gait", f"{m.name}#{k}")
+    yield from _synthetic_takes(list(gait_corpus(n_per_gait=n_per_gait, duration_s=12.0, seed=seed)), "gait", rate_hz, verbose)
 
 
 def _progress(items: Sequence, desc: str, verbose: bool):
