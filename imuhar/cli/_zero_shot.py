@@ -19,9 +19,9 @@ import json
 from pathlib import Path
 
 
-#: Defaults chosen on the training subjects (development set) by experiments/unimts_zero_shot.py.
-PROTOTYPE_ALPHA = 0.75
-PROTOTYPE_TEMPERATURE = 0.02
+
+from ..methods.unimts._motion_prior import DEFAULT_MOTION_PRIOR
+from ..methods.unimts._prototypes import DEFAULT_ALPHA, DEFAULT_TEMPERATURE
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -39,15 +39,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--json", nargs="?", const="-", metavar="OUT",
                    help="print the result row as JSON (to OUT if given, else stdout)")
     p.add_argument("--plot", type=Path, help="write a confusion-matrix PNG here")
-    p.add_argument("--motion-prior", type=float, default=1.0, metavar="M_S2",
+    p.add_argument("--motion-prior", type=float, default=DEFAULT_MOTION_PRIOR, metavar="M_S2",
                    help="threshold (m/s² of |acc| std) of the static/dynamic prior from the card's activity kinds; "
-                        "0 switches it off (default 1.0, chosen on training subjects)")
+                        f"0 switches it off (default {DEFAULT_MOTION_PRIOR}, chosen on training subjects)")
     p.add_argument("--prototypes", type=Path, metavar="CONFIG.toml",
                    help="pretraining config whose corpus gives simulated class prototypes")
-    p.add_argument("--alpha", type=float, default=PROTOTYPE_ALPHA,
-                   help=f"weight of the prompt scores against the prototype scores (default {PROTOTYPE_ALPHA})")
-    p.add_argument("--prototype-temperature", type=float, default=PROTOTYPE_TEMPERATURE,
-                   help=f"softmax temperature of caption retrieval (default {PROTOTYPE_TEMPERATURE})")
+    p.add_argument("--alpha", type=float, default=DEFAULT_ALPHA,
+                   help=f"weight of the prompt scores against the prototype scores (default {DEFAULT_ALPHA})")
+    p.add_argument("--prototype-temperature", type=float, default=DEFAULT_TEMPERATURE,
+                   help=f"softmax temperature of caption retrieval (default {DEFAULT_TEMPERATURE})")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     p.add_argument("--quiet", action="store_true")
     return p

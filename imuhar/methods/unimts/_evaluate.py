@@ -9,6 +9,7 @@ from typing import Any, Sequence
 from ...core import DataNotFoundError
 from ._benchmark import BenchmarkData, benchmark_windows, describe_protocol
 from ._model import TextAlignedIMU
+from ._prototypes import DEFAULT_ALPHA, DEFAULT_TEMPERATURE
 
 __all__ = ["DEFAULT_WEIGHTS", "load_model", "evaluate_zero_shot", "evaluate_few_shot"]
 
@@ -52,8 +53,8 @@ def evaluate_zero_shot(
     model_name: str = "default",
     data: BenchmarkData | None = None,
     prototypes=None,
-    alpha: float = 1.0,
-    prototype_temperature: float = 0.05,
+    alpha: float = DEFAULT_ALPHA,
+    prototype_temperature: float = DEFAULT_TEMPERATURE,
     motion_prior: float | None = None,
     embeddings=None,
     verbose: bool = False,

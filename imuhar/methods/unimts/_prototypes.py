@@ -20,7 +20,12 @@ import numpy as np
 from ...core import InvalidParameterError, NODE_INDEX
 from ._corpus import PretrainCorpus
 
-__all__ = ["CorpusPrototypes", "corpus_take_embeddings", "class_prototypes", "blend_scores", "standardize_scores", "combined_scores"]
+#: Blend weight of the prompt scores and retrieval temperature chosen on the benchmarks' training subjects
+#: (development set) by experiments/unimts_zero_shot.py.
+DEFAULT_ALPHA = 0.75
+DEFAULT_TEMPERATURE = 0.02
+
+__all__ = ["DEFAULT_ALPHA", "DEFAULT_TEMPERATURE", "CorpusPrototypes", "corpus_take_embeddings", "class_prototypes", "blend_scores", "standardize_scores", "combined_scores"]
 
 
 @dataclass
@@ -141,7 +146,7 @@ def corpus_take_embeddings(
     return CorpusPrototypes(imu.astype(np.float32), caps.astype(np.float32), list(corpus.names), list(nodes), native)
 
 
-def class_prototypes(takes: CorpusPrototypes, class_embeddings: np.ndarray, *, temperature: float = 0.05) -> np.ndarray:
+def class_prototypes(takes: CorpusPrototypes, class_embeddings: np.ndarray, *, temperature: float = DEFAULT_TEMPERATURE) -> np.ndarray:
     """Class prototypes: take embeddings weighted by a softmax of caption-to-prompt similarity.
 
     Parameters
