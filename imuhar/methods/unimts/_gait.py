@@ -25,14 +25,14 @@ from typing import Iterator, Mapping, Sequence
 import numpy as np
 
 from ...core import NODE_INDEX, InvalidParameterError
-from ._postures import _ARMS_DOWN, _CHANNELS, _axis_angle, _min_jerk, _smooth_noise, SyntheticMotion, pose_positions
+from ._postures import _ANKLE_HEIGHT_M, _ARMS_DOWN, _CHANNELS, _axis_angle, _min_jerk, _smooth_noise, SyntheticMotion, pose_positions
 
 __all__ = ["GaitStyle", "GAITS", "synthesize_gait", "gait_corpus"]
 
+_STANDARD_GRAVITY = 9.81  # m/s², as the simulator's (not imported: it would load the simulator at import time)
+
 #: Bumped whenever the synthesized motions change, so cached corpora are rebuilt.
 GAIT_VERSION = 3
-_ANKLE_HEIGHT_M = 0.08  # ankle joint above the sole
-_STANDARD_GRAVITY = 9.81  # m/s²
 
 
 @dataclass(frozen=True)
