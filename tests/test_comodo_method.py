@@ -184,3 +184,88 @@ def test_distill_pairs_from_raw_arrays():
         imu_windows(src.x[:, :2], rate_hz=50.0, placement="right_wrist")
     with pytest.raises(InvalidParameterError, match="teacher"):
         distill_pairs(imu, z, rate_hz=50.0, teacher=PrecomputedTeacher(z), verbose=False)
+
+
+def test_student_augmentation_sees_every_batch_and_leaves_batch_order_alone():
+    """The augmentation perturbs only the student's input: the teacher targets and the batch order are untouched."""
+    train = make_windows(n_windows=30, n_subjects=3, seed=4)
+    z = np.random.default_rng(0).normal(size=(30, 6)).astype(np.float32)
+    kw = dict(queue_size=10, epochs=2, batch_size=8, verbose=False, seed=3)
+
+    def student():
+        return build_student("cnn", n_nodes=22, out_dim=6, head_hidden_dim=8, seed=1,
+                             encoder_params={"widths": (4,), "kernel_size": 3, "embed_dim": 8})  # fmt: skip
+
+    calls: list[tuple] = []
+
+    def identity(x, rng=None):
+        assert isinstance(rng, np.random.Generator)
+        calls.append(x.shape)
+        return x
+
+    plain, same = student(), student()
+    distill(plain, train.x, train.node_mask, z, **kw)
+    distill(same, train.x, train.node_mask, z, augmentation=identity, **kw)
+    t = train.x.shape[-1]
+    assert calls == [(8, 22, 6, t)] * 2 + [(4, 22, 6, t)] + [(8, 22, 6, t)] * 3 + [(6, 22, 6, t)]
+    for a, b in zip(plain.parameters(), same.parameters()):  # identity augmentation == no augmentation
+        assert torch.equal(a, b)
+    noisy = student()
+    distill(noisy, train.x, train.node_mask, z, augmentation=lambda x, rng: x + rng.normal(size=x.shape), **kw)
+    assert any(not torch.equal(a, b) for a, b in zip(plain.parameters(), noisy.parameters()))
+    # a supervised student gets the same hook
+    seen: list[int] = []
+    train_supervised(student().backbone, train.x, train.node_mask, train.labels % 3, n_classes=3, epochs=1,
+                     batch_size=8, verbose=False, augmentation=lambda x, rng: seen.append(len(x)) or x)  # fmt: skip
+    assert sum(seen) == 30
+    with pytest.raises(ShapeMismatchError, match="augmentation must keep"):
+        distill(student(), train.x, train.node_mask, z, augmentation=lambda x, rng: x[:, :, :3], **kw)
+
+
+def test_one_view_per_sample_and_epoch(monkeypatch):
+    """With views_of, an epoch holds one view of every sample; the queue starts from views of distinct samples."""
+    train = make_windows(n_windows=30, n_subjects=3, seed=4)
+    z = np.random.default_rng(0).normal(size=(30, 6)).astype(np.float32)
+    trial = np.repeat(np.arange(10), 3)  # 10 samples, 3 views each
+    rows = train.x[:, WRIST, 0, :5]
+
+    def student():
+        return build_student("cnn", n_nodes=22, out_dim=6, head_hidden_dim=8, seed=1,
+                             encoder_params={"widths": (4,), "kernel_size": 3, "embed_dim": 8})  # fmt: skip
+
+    seen: list[np.ndarray] = []
+    net = student()
+    forward = type(net).forward
+
+    def spy(self, x, mask=None):
+        seen.append(x[:, WRIST, 0, :5].detach().numpy().copy())
+        return forward(self, x, mask)
+
+    monkeypatch.setattr(type(net), "forward", spy)
+    hist = distill(net, train.x, train.node_mask, z, queue_size=4, epochs=3, batch_size=4, verbose=False,
+                   views_of=trial)  # fmt: skip
+    monkeypatch.undo()
+    queued = trial[hist.queue_indices]
+    assert len(np.unique(queued)) == 4 and np.array_equal(hist.queue_indices % 3, np.zeros(4))
+    row_of = lambda v: int(np.flatnonzero((np.abs(rows - v).sum(1) == 0))[0])  # noqa: E731
+    sizes = [len(s) for s in seen]
+    assert sizes == [4, 2, 4, 4, 2, 4, 4, 2] and hist.n_steps == 8  # 6, 10, 10 samples in batches of 4
+    epochs = [np.concatenate(seen[:2]), np.concatenate(seen[2:5]), np.concatenate(seen[5:])]
+    first = [trial[row_of(v)] for v in epochs[0]]
+    assert sorted(first) == sorted(set(range(10)) - set(queued))  # each non-queue sample once in epoch 0
+    views = []
+    for e in epochs[1:]:
+        samples = [trial[row_of(v)] for v in e]
+        assert sorted(samples) == list(range(10))  # every sample exactly once per epoch
+        views.append([row_of(v) for v in e])
+    assert set(views[0]) != set(views[1])  # a fresh draw of views each epoch
+    with pytest.raises(InvalidParameterError, match="n_samples"):
+        distill(student(), train.x, train.node_mask, z, queue_size=10, epochs=1, batch_size=4, verbose=False,
+                views_of=trial)  # fmt: skip
+    with pytest.raises(ShapeMismatchError, match="views_of"):
+        distill(student(), train.x, train.node_mask, z, queue_size=4, epochs=1, verbose=False, views_of=trial[:5])
+    counts: list[int] = []
+    train_supervised(student().backbone, train.x, train.node_mask, train.labels % 3, n_classes=3, epochs=2,
+                     batch_size=4, verbose=False, views_of=trial,
+                     augmentation=lambda x, rng: counts.append(len(x)) or x)  # fmt: skip
+    assert sum(counts) == 20  # 10 samples per epoch

@@ -54,6 +54,9 @@ class Comodo(Method):
         Student initialization and batch order.
     queue_seed : int
         Which clips seed the queue (16349 in the official code).
+    augmentation : imuhar.augment.Transform or callable, optional
+        Student-side augmentation of every training batch (the teacher's targets stay the clean clip's); see
+        :func:`imuhar.methods.comodo.distill`. None (default, as the paper) trains on the clips as they are.
     svm_c_grid : sequence of float
         The probe's C grid.
     svm_folds : int
@@ -86,6 +89,7 @@ class Comodo(Method):
         head_hidden_dim: int = 2048,
         seed: int = 42,
         queue_seed: int = 16349,
+        augmentation: Any = None,
         svm_c_grid: Sequence[float] = PAPER_C_GRID,
         svm_folds: int = 5,
         teacher_cache: str | None = None,
@@ -108,6 +112,7 @@ class Comodo(Method):
         self.head_hidden_dim = head_hidden_dim
         self.seed = seed
         self.queue_seed = queue_seed
+        self.augmentation = augmentation
         self.svm_c_grid = svm_c_grid
         self.svm_folds = svm_folds
         self.teacher_cache = teacher_cache
@@ -143,7 +148,9 @@ class Comodo(Method):
             )
         return self.teacher.embed(inputs, verbose=verbose, cache_path=self.teacher_cache)
 
-    def fit(self, train: Windows, *, teacher_inputs: Any = None, verbose: bool = True) -> "Comodo":
+    def fit(
+        self, train: Windows, *, teacher_inputs: Any = None, views_of: Any = None, verbose: bool = True
+    ) -> "Comodo":
         """Distill the teacher into the student on ``train``, then fit the SVM probe if labels exist.
 
         Parameters
@@ -154,6 +161,9 @@ class Comodo(Method):
             The teacher's view of the same samples, row-aligned with ``train`` (skeleton-simulated IMU, video
             clips, row ids of a :class:`PrecomputedTeacher`). Default: ``train`` itself for module teachers
             (``(x, node_mask)``), every row in order for a precomputed teacher.
+        views_of : array-like, shape (n_windows,), optional
+            Sample id per window when windows are views of fewer samples (time crops of one trial): each epoch
+            then draws one view per sample (see :func:`imuhar.methods.comodo.distill`).
         verbose : bool
         """
         from ._student import build_student
@@ -203,6 +213,8 @@ class Comodo(Method):
                 warmup_fraction=self.warmup_fraction,
                 seed=self.seed,
                 queue_seed=self.queue_seed,
+                augmentation=self.augmentation,
+                views_of=None if views_of is None else np.asarray(views_of),
                 device=self.device,
                 verbose=verbose,
             )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import torch
@@ -122,6 +123,42 @@ def _check_common(x: np.ndarray, node_mask: np.ndarray, epochs: int, batch_size:
         raise InvalidParameterError(f"lr must be positive; received {lr}")
 
 
+def _student_batch(
+    x: np.ndarray, xt: torch.Tensor, idx: np.ndarray, augmentation: Callable | None, rng: np.random.Generator
+) -> torch.Tensor:
+    """Rows ``idx`` of the student inputs, through ``augmentation`` (drawn from ``rng``) when one is given."""
+    if augmentation is None:
+        return xt[torch.from_numpy(idx)]
+    out = np.asarray(augmentation(x[idx], rng=rng), dtype=np.float32)
+    if out.shape != (len(idx),) + x.shape[1:]:
+        raise ShapeMismatchError(
+            f"augmentation must keep the batch shape {(len(idx),) + x.shape[1:]}; it returned {out.shape}"
+        )
+    return torch.from_numpy(np.ascontiguousarray(out))
+
+
+def _sample_ids(views_of: np.ndarray | None, n: int) -> np.ndarray:
+    """Dense sample ids 0..S-1 of the ``n`` rows: each row its own sample, or the groups of ``views_of``."""
+    if views_of is None:
+        return np.arange(n)
+    views_of = np.asarray(views_of)
+    if views_of.shape != (n,):
+        raise ShapeMismatchError(f"views_of must give one sample id per window, shape ({n},); received {views_of.shape}")
+    return np.unique(views_of, return_inverse=True)[1].reshape(n)
+
+
+def _epoch_rows(sample: np.ndarray, excluded: np.ndarray | None, one_view: bool, rng: np.random.Generator) -> np.ndarray:
+    """Shuffled rows of one epoch: every row, or one random view per sample; ``excluded`` samples left out."""
+    rows = np.arange(len(sample))
+    if excluded is not None and len(excluded):
+        rows = rows[~np.isin(sample, excluded)]
+    if not one_view:
+        return rng.permutation(rows)
+    shuffled = rng.permutation(rows)
+    _, first = np.unique(sample[shuffled], return_index=True)  # the first shuffled view of each sample
+    return rng.permutation(shuffled[first])
+
+
 def _batches(order: np.ndarray, batch_size: int) -> list[np.ndarray]:
     """Consecutive chunks of ``order``; a trailing chunk of one sample is dropped (BatchNorm needs two)."""
     chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
@@ -146,6 +183,8 @@ def distill(
     warmup_fraction: float = 0.1,
     seed: int = 42,
     queue_seed: int = 16349,
+    augmentation: Callable[..., np.ndarray] | None = None,
+    views_of: np.ndarray | None = None,
     device: str = "cpu",
     verbose: bool = True,
 ) -> DistillationHistory:
@@ -174,6 +213,19 @@ def distill(
         Seeds batch order (and dropout).
     queue_seed : int
         Seeds the choice of the clips that fill the initial queue (16349 in the official code).
+    augmentation : callable, optional
+        Student-side augmentation, ``augmentation(x_batch, rng=numpy Generator) -> x_batch`` on
+        (batch, n_nodes, n_channels, n_samples) arrays (any :class:`imuhar.augment.Transform`). It is drawn
+        afresh for every batch (seeded by ``seed``); the teacher's targets stay those of the clean clip, so the
+        student must reach them from perturbed readings. Not in the paper; a regularizer for small training
+        sets, where a student otherwise memorizes the teacher's relations among the training clips.
+    views_of : ndarray, shape (n,), optional
+        Sample id of every row when rows are several views of fewer samples (e.g. paired time crops of one
+        trial, each with its own cached teacher embedding). Each epoch then trains on *one* randomly drawn view
+        per sample, so within an epoch no sample meets a near-copy of itself in its batch (a false negative
+        for InfoNCE) or in COMODO's queue (which would spend the teacher's distribution on it), and the queue
+        is seeded with one view of ``queue_size`` distinct samples. An epoch is then one pass over the samples.
+        None: every row is its own sample (the paper's setting).
     device : str
     verbose : bool
         Progress bar over epochs.
@@ -197,22 +249,25 @@ def distill(
         )
     history = DistillationHistory(objective=objective)
     rng = np.random.default_rng(int(seed))
-    pool = np.arange(n)
+    sample = _sample_ids(views_of, n)
+    n_samples = int(sample.max()) + 1
+    excluded = np.zeros(0, dtype=np.int64)  # samples that sit out epoch 0 (their clips seed the queue)
     queue: InstanceQueue | None = None
-    held_out = np.zeros(0, dtype=np.int64)
     if objective == "comodo":
         k = int(queue_size)
-        if not 1 <= k < n:
+        if not 1 <= k < n_samples:
             raise InvalidParameterError(
-                f"queue_size must lie in [1, n_windows - 1] = [1, {n - 1}] because the initial queue is drawn from "
-                f"the training clips; received {queue_size}. Use a smaller queue for small data sets."
+                f"queue_size must lie in [1, n_samples - 1] = [1, {n_samples - 1}] because the initial queue is "
+                f"drawn from the training clips (one per sample); received {queue_size}. Use a smaller queue for "
+                f"small data sets."
             )
-        held_out = np.sort(np.random.RandomState(int(queue_seed)).choice(n, size=k, replace=False))
-        history.queue_indices = held_out
-        queue = InstanceQueue(torch.from_numpy(teacher[held_out]).to(device))
-        pool = np.setdiff1d(np.arange(n), held_out)
-    steps_first = len(_batches(pool, batch_size))
-    steps_rest = len(_batches(np.arange(n), batch_size))
+        excluded = np.sort(np.random.RandomState(int(queue_seed)).choice(n_samples, size=k, replace=False))
+        first_row = np.full(n_samples, n)
+        np.minimum.at(first_row, sample, np.arange(n))
+        history.queue_indices = first_row[excluded]
+        queue = InstanceQueue(torch.from_numpy(teacher[history.queue_indices]).to(device))
+    steps_first = len(_batches(np.arange(n_samples - len(excluded)), batch_size))
+    steps_rest = len(_batches(np.arange(n_samples), batch_size))
     total = steps_first + steps_rest * (int(epochs) - 1)
     if total < 1:
         raise InvalidParameterError(f"no training batch of at least 2 samples from {n} windows; add data")
@@ -223,15 +278,17 @@ def distill(
     xt = torch.from_numpy(x)
     mt = torch.from_numpy(node_mask)
     tt = torch.from_numpy(teacher)
+    aug_rng = np.random.default_rng([int(seed), 7])  # its own stream: batch order is the same with or without
     gen_state = torch.random.get_rng_state()
     torch.manual_seed(int(seed))
     try:
         for epoch in tqdm(range(int(epochs)), desc=f"distill ({objective})", disable=not verbose, leave=False):
-            members = pool if epoch == 0 else np.arange(n)
+            members = _epoch_rows(sample, excluded if epoch == 0 else None, views_of is not None, rng)
             losses = []
-            for idx in _batches(rng.permutation(members), batch_size):
+            for idx in _batches(members, batch_size):
                 ib = torch.from_numpy(idx)
-                xb, mb, tb = xt[ib].to(device), mt[ib].to(device), tt[ib].to(device)
+                xb = _student_batch(x, xt, idx, augmentation, aug_rng).to(device)
+                mb, tb = mt[ib].to(device), tt[ib].to(device)
                 out = student(xb, mb)
                 if objective == "comodo":
                     loss = queue.loss(
@@ -270,6 +327,8 @@ def train_supervised(
     weight_decay: float = 0.01,
     warmup_fraction: float = 0.1,
     seed: int = 42,
+    augmentation: Callable[..., np.ndarray] | None = None,
+    views_of: np.ndarray | None = None,
     device: str = "cpu",
     verbose: bool = True,
 ) -> list[float]:
@@ -284,8 +343,8 @@ def train_supervised(
     labels : ndarray of int, shape (n,)
         Class ids in ``[0, n_classes)``; windows labelled -1 are skipped.
     n_classes : int
-    epochs, batch_size, lr, weight_decay, warmup_fraction, seed, device, verbose
-        As in :func:`distill` (same optimizer and schedule).
+    epochs, batch_size, lr, weight_decay, warmup_fraction, seed, augmentation, views_of, device, verbose
+        As in :func:`distill` (same optimizer, schedule, augmentation and one view per sample and epoch).
 
     Returns
     -------
@@ -304,7 +363,8 @@ def train_supervised(
             f"labels must be (n,) class ids in [0, {n_classes}) with at least 2 labelled windows; received shape "
             f"{labels.shape}, max {labels.max() if labels.size else None}"
         )
-    pool = np.flatnonzero(keep)
+    sample = _sample_ids(views_of, len(labels))
+    unlabelled = np.unique(sample[~keep])  # samples with any unlabelled view are skipped
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed) + 1)
         classifier = nn.Linear(int(backbone.embed_dim), int(n_classes))
@@ -312,9 +372,11 @@ def train_supervised(
     classifier.to(device).train()
     params = [p for p in list(backbone.parameters()) + list(classifier.parameters()) if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=float(lr), weight_decay=float(weight_decay))
-    total = len(_batches(pool, batch_size)) * int(epochs)
+    n_units = len(np.unique(sample)) - len(unlabelled)
+    total = len(_batches(np.arange(n_units), batch_size)) * int(epochs)
     scheduler = linear_warmup_decay(optimizer, total, warmup_fraction)
     rng = np.random.default_rng(int(seed))
+    aug_rng = np.random.default_rng([int(seed), 7])
     xt, mt, yt = torch.from_numpy(x), torch.from_numpy(node_mask), torch.from_numpy(labels)
     out: list[float] = []
     gen_state = torch.random.get_rng_state()
@@ -322,9 +384,11 @@ def train_supervised(
     try:
         for _ in tqdm(range(int(epochs)), desc="supervised", disable=not verbose, leave=False):
             losses = []
-            for idx in _batches(rng.permutation(pool), batch_size):
+            members = _epoch_rows(sample, unlabelled, views_of is not None, rng)
+            for idx in _batches(members, batch_size):
                 ib = torch.from_numpy(idx)
-                logits = classifier(backbone(xt[ib].to(device), mt[ib].to(device)))
+                xb = _student_batch(x, xt, idx, augmentation, aug_rng).to(device)
+                logits = classifier(backbone(xb, mt[ib].to(device)))
                 loss = F.cross_entropy(logits, yt[ib].to(device))
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
