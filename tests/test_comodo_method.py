@@ -269,3 +269,21 @@ def test_one_view_per_sample_and_epoch(monkeypatch):
                      batch_size=4, verbose=False, views_of=trial,
                      augmentation=lambda x, rng: counts.append(len(x)) or x)  # fmt: skip
     assert sum(counts) == 20  # 10 samples per epoch
+
+
+def test_comodo_passes_augmentation_and_views_to_the_distillation():
+    from imuhar.augment import Compose, Jitter, Scaling
+
+    train = make_windows(n_windows=24, n_subjects=3, seed=8)
+    calls: list[int] = []
+    aug = Compose([Scaling(sigma=0.1), Jitter(sigma=0.05)])
+
+    def counted(x, rng=None):
+        calls.append(len(x))
+        return aug(x, rng=rng)
+
+    model = Comodo(**{**Comodo._test_params(), "augmentation": counted, "epochs": 2})
+    model.fit(train, views_of=np.repeat(np.arange(12), 2), verbose=False)
+    # 12 samples, 8 of them seed the queue: epoch 0 trains 4, epoch 1 all 12 (batches of 8)
+    assert calls == [4, 8, 4] and model.history_.n_steps == 3
+    assert model.embed(train).shape == (24, 16)

@@ -20,6 +20,11 @@ Typical use (the teacher sees a richer modality, the student only the IMU)::
     model = distill_pairs(imu, teacher_z, rate_hz=50.0, queue_size=1024, epochs=20)
     features = model.embed(new_imu)                                     # (m, embed_dim)
 
+    # several views per sample (paired time crops): one view per sample and epoch, student-side augmentation
+    from imuhar.augment import Compose, Jitter, Scaling
+    model = Comodo(teacher=teacher, augmentation=Compose([Scaling(sigma=0.1), Jitter(sigma=0.05)]))
+    model.fit(crop_windows, teacher_inputs=crop_clips, views_of=trial_of_each_crop)
+
 Importing this subpackage imports torch (``import imuhar`` does not).
 """
 
