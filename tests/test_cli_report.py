@@ -59,6 +59,18 @@ def test_report_renders_mean_and_std_over_seeds_and_plots(files, tmp_path, capsy
     assert "report of 9 rows" in capsys.readouterr().out
 
 
+def test_overview_lists_each_seed_once_when_draws_repeat_it(tmp_path):
+    """Few-shot repeats draw several k-shot sets per seed: the overview names seeds once and counts the runs."""
+    rows = [_row("few-shot", "default", s, a, k=1) for s, a in ((0, 60), (0, 70), (1, 80), (1, 90))]
+    for i, r in enumerate(rows):  # distinct runs (another draw), so none is dropped as a duplicate
+        r.extra = {**(r.extra or {}), "repeat": i % 2}
+    path = tmp_path / "few.json"
+    path.write_text(json.dumps([r.to_dict() for r in rows]))
+    assert main(["report", str(path), "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert "| uci-har | few-shot | 1 | default | 0,1 (4 runs) | 75.0 ± 11.2 |" in md
+
+
 def test_a_folder_and_repeated_files_count_each_run_once(files, tmp_path):
     out = tmp_path / "report"
     assert main(["report", str(files[0].parent), str(files[0]), "--out", str(out), "--quiet"]) == 0

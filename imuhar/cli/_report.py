@@ -114,10 +114,15 @@ def _overview(rows: list[dict[str, Any]]) -> list[str]:
             return "-"
         return f"{s[f'{m}_mean']:.1f} ± {s[f'{m}_std']:.1f}" if s["n_repeats"] > 1 else f"{s[f'{m}_mean']:.1f}"
 
+    def seeds(s: dict[str, Any]) -> str:
+        unique = sorted(set(s["seeds"]))  # a seed repeats when several draws (repeats) ran under it
+        text = ",".join(map(str, unique))
+        return text if len(unique) == s["n_repeats"] else f"{text} ({s['n_repeats']} runs)"
+
     for s in summarize_repeats(rows):
         k = "-" if s["k"] is None else str(s["k"])
         lines.append(
-            f"| {s['dataset']} | {s['protocol']} | {k} | {s['model']} | {','.join(map(str, s['seeds']))} | "
+            f"| {s['dataset']} | {s['protocol']} | {k} | {s['model']} | {seeds(s)} | "
             f"{cell(s, 'accuracy')} | {cell(s, 'macro_f1')} |"
         )
     lines += ["", "Splits (test subjects are scored only; model selection never sees them):", ""]
