@@ -143,11 +143,15 @@ def _sample_ids(views_of: np.ndarray | None, n: int) -> np.ndarray:
         return np.arange(n)
     views_of = np.asarray(views_of)
     if views_of.shape != (n,):
-        raise ShapeMismatchError(f"views_of must give one sample id per window, shape ({n},); received {views_of.shape}")
+        raise ShapeMismatchError(
+            f"views_of must give one sample id per window, shape ({n},); received {views_of.shape}"
+        )
     return np.unique(views_of, return_inverse=True)[1].reshape(n)
 
 
-def _epoch_rows(sample: np.ndarray, excluded: np.ndarray | None, one_view: bool, rng: np.random.Generator) -> np.ndarray:
+def _epoch_rows(
+    sample: np.ndarray, excluded: np.ndarray | None, one_view: bool, rng: np.random.Generator
+) -> np.ndarray:
     """Shuffled rows of one epoch: every row, or one random view per sample; ``excluded`` samples left out."""
     rows = np.arange(len(sample))
     if excluded is not None and len(excluded):
