@@ -280,10 +280,9 @@ class ColloSSL(_PretrainFineTune):
 
     def _pretrain(self, windows: Windows, *, verbose: bool):
         import torch
-        from torch import nn
 
         from ._loss import multiview_contrastive_loss
-        from ._trainer import BestState, run_trainer, step_generator
+        from ._trainer import step_generator
 
         if self.strategy not in SELECTION_STRATEGIES:
             raise InvalidParameterError(f"strategy must be one of {SELECTION_STRATEGIES}; received {self.strategy!r}")
@@ -303,11 +302,8 @@ class ColloSSL(_PretrainFineTune):
             raise InvalidParameterError(f"ColloSSL pretraining needs at least 2 synchronized windows; received {x.shape[0]}")
 
         encoder = self._build_encoder(windows)
-        module = nn.ModuleDict({"encoder": encoder, "head": _projection_head(encoder.out_dim, self.projection_dim)})
         xt = torch.as_tensor(x, dtype=torch.float32)
         history: dict[str, Any] = {"loss": [], "positives": {}, "negatives": {}, "mmd": [], "devices": list(names)}
-        epoch_losses: list[float] = []
-        best = BestState(encoder)
 
         def loss_fn(mod: Any, idx: Any) -> Any:
             b = idx.numpy()
@@ -331,7 +327,6 @@ class ColloSSL(_PretrainFineTune):
                 negative_weights=sel.negative_weights,
                 temperature=self.temperature,
             )
-            epoch_losses.append(loss.item())
             for d in sel.positives:
                 history["positives"][names[d]] = history["positives"].get(names[d], 0) + 1
             for d in sel.negatives:
@@ -339,22 +334,47 @@ class ColloSSL(_PretrainFineTune):
             history["mmd"].append({names[d]: float(dist[d]) for d in range(len(names)) if d != a})
             return loss
 
-        def on_epoch_end(epoch: int, mod: Any) -> dict[str, float]:
-            mean = float(np.mean(epoch_losses))
-            epoch_losses.clear()
-            history["loss"].append(mean)
-            best.offer(epoch, mod["encoder"], (mean,))  # the released code keeps the lowest-epoch-loss weights
-            return {}
+        return _contrastive_pretraining(self, encoder, x.shape[0], loss_fn, history, verbose=verbose)
 
-        run_trainer(
-            module, x.shape[0], loss_fn, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
-            weight_decay=self.weight_decay, schedule=self.schedule, seed=int(self.random_state), verbose=verbose,
-            on_epoch_end=on_epoch_end,
-        )  # fmt: skip
-        encoder.load_state_dict(best.state)
-        encoder.eval()
-        history["best_epoch"] = best.epoch
-        return encoder, history
+
+def _contrastive_pretraining(
+    method: Any, encoder: Any, n_windows: int, batch_loss: Any, history: dict[str, Any], *, verbose: bool
+) -> tuple[Any, dict[str, Any]]:
+    """The pretraining loop ColloSSL and SimCLR share: encoder + projection head, ``batch_loss(module, idx)`` per
+    step, and the encoder keeps the weights of its lowest mean-loss epoch (as the released code does).
+
+    ``method`` supplies ``projection_dim, epochs, batch_size, lr, weight_decay, schedule, random_state``; the
+    epoch means go to ``history["loss"]`` and the kept epoch to ``history["best_epoch"]``.
+    """
+    from torch import nn
+
+    from ._trainer import BestState, run_trainer
+
+    module = nn.ModuleDict({"encoder": encoder, "head": _projection_head(encoder.out_dim, method.projection_dim)})
+    epoch_losses: list[float] = []
+    best = BestState(encoder)
+
+    def loss_fn(mod: Any, idx: Any) -> Any:
+        loss = batch_loss(mod, idx)
+        epoch_losses.append(loss.item())
+        return loss
+
+    def on_epoch_end(epoch: int, mod: Any) -> dict[str, float]:
+        mean = float(np.mean(epoch_losses))
+        epoch_losses.clear()
+        history["loss"].append(mean)
+        best.offer(epoch, mod["encoder"], (mean,))
+        return {}
+
+    run_trainer(
+        module, n_windows, loss_fn, epochs=method.epochs, batch_size=method.batch_size, lr=method.lr,
+        weight_decay=method.weight_decay, schedule=method.schedule, seed=int(method.random_state), verbose=verbose,
+        on_epoch_end=on_epoch_end,
+    )  # fmt: skip
+    encoder.load_state_dict(best.state)
+    encoder.eval()
+    history["best_epoch"] = best.epoch
+    return encoder, history
 
 
 def _projection_head(in_dim: int, projection_dim: int | None):
@@ -447,44 +467,22 @@ class SimCLRBaseline(_PretrainFineTune):
 
     def _pretrain(self, windows: Windows, *, verbose: bool):
         import torch
-        from torch import nn
 
         from ...training import info_nce
-        from ._trainer import BestState, run_trainer, step_generator
+        from ._trainer import step_generator
 
         x = self._anchor_x(windows)[:, None]  # (W, 1, C, T): the augmentations act on node axes
         aug = self._augmentation(windows.channels)
         encoder = self._build_encoder(windows)
-        module = nn.ModuleDict({"encoder": encoder, "head": _projection_head(encoder.out_dim, self.projection_dim)})
-        history: dict[str, Any] = {"loss": []}
-        epoch_losses: list[float] = []
-        best = BestState(encoder)
 
         def loss_fn(mod: Any, idx: Any) -> Any:
             xb, rng = x[idx.numpy()], step_generator()
             v1 = torch.as_tensor(np.asarray(aug(xb, rng=rng))[:, 0], dtype=torch.float32)
             v2 = torch.as_tensor(np.asarray(aug(xb, rng=rng))[:, 0], dtype=torch.float32)
             z1, z2 = mod["head"](mod["encoder"](v1)), mod["head"](mod["encoder"](v2))
-            loss = info_nce(z1, z2, 1.0 / float(self.temperature), symmetric=True, gather=False)
-            epoch_losses.append(loss.item())
-            return loss
+            return info_nce(z1, z2, 1.0 / float(self.temperature), symmetric=True, gather=False)
 
-        def on_epoch_end(epoch: int, mod: Any) -> dict[str, float]:
-            mean = float(np.mean(epoch_losses))
-            epoch_losses.clear()
-            history["loss"].append(mean)
-            best.offer(epoch, mod["encoder"], (mean,))
-            return {}
-
-        run_trainer(
-            module, x.shape[0], loss_fn, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
-            weight_decay=self.weight_decay, schedule=self.schedule, seed=int(self.random_state), verbose=verbose,
-            on_epoch_end=on_epoch_end,
-        )  # fmt: skip
-        encoder.load_state_dict(best.state)
-        encoder.eval()
-        history["best_epoch"] = best.epoch
-        return encoder, history
+        return _contrastive_pretraining(self, encoder, x.shape[0], loss_fn, {"loss": []}, verbose=verbose)
 
 
 class SupervisedBaseline(_PretrainFineTune):
