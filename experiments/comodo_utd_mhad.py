@@ -513,22 +513,6 @@ def validate(pairs, log, cache_dir: Path, seeds, candidates: dict[str, dict], pr
     return out
 
 
-def _neighbourhoods(z: np.ndarray, labels: np.ndarray, subjects: np.ndarray, temperature: float) -> dict:
-    """Where a teacher's softmax over the other clips puts its mass (same subject / class), in percent."""
-    z = z / np.linalg.norm(z, axis=1, keepdims=True)
-    sim = z @ z.T
-    np.fill_diagonal(sim, -np.inf)  # the clip itself is left out
-    p = np.exp((sim - sim.max(1, keepdims=True)) / temperature)
-    p /= p.sum(1, keepdims=True)
-    same_s, same_c = subjects[None] == subjects[:, None], labels[None] == labels[:, None]
-    chance = np.mean([(subjects == s).sum() - 1 for s in subjects]) / (len(subjects) - 1)
-    pct = lambda m: round(100.0 * float((p * m).sum(1).mean()), 1)  # noqa: E731
-    nearest_same = same_s[np.arange(len(z)), sim.argmax(1)]
-    return {"mass_same_subject": pct(same_s), "mass_same_subject_chance": round(100.0 * chance, 1),
-            "mass_same_class": pct(same_c), "mass_same_class_other_subject": pct(same_c & ~same_s),
-            "nearest_is_same_subject": round(100.0 * float(nearest_same.mean()), 1)}
-
-
 def diagnose(pairs, log, cache_dir: Path, seed: int = 0) -> dict:
     """Why COMODO trails the baselines here, on training subjects only (never a test subject).
 
@@ -542,7 +526,7 @@ def diagnose(pairs, log, cache_dir: Path, seed: int = 0) -> dict:
     import torch
     from torch.nn import functional as F
 
-    from imuhar.methods.comodo import build_student, distill
+    from imuhar.methods.comodo import build_student, distill, teacher_neighbourhoods
 
     settings = settings_of()
     tau_t, tau_s = float(settings["teacher_temperature"]), float(settings["student_temperature"])
@@ -550,7 +534,8 @@ def diagnose(pairs, log, cache_dir: Path, seed: int = 0) -> dict:
     name = f"utd_mhad_teacher_{TEACHER_NODES}_train{''.join(TRAIN_SUBJECTS)}.safetensors"
     z_all = teacher_embeddings(pairs, keep, TEACHER_NODES, cache_dir / name)
     out: dict = {"teacher_neighbourhoods": {
-        f"tau_{t:g}": _neighbourhoods(z_all[keep], train.labels, train.subjects, t) for t in (tau_t, 2 * tau_t)}}
+        f"tau_{t:g}": teacher_neighbourhoods(z_all[keep], train.labels, train.subjects, temperature=t)
+        for t in (tau_t, 2 * tau_t)}}  # fmt: skip
     dev_train, keep_dev = make_windows(pairs, DEV_TRAIN)
     held, keep_held = make_windows(pairs, DEV_EVAL)
     cache = cache_dir / f"utd_mhad_teacher_{TEACHER_NODES}_train{''.join(DEV_TRAIN)}.safetensors"

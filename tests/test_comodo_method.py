@@ -287,3 +287,33 @@ def test_comodo_passes_augmentation_and_views_to_the_distillation():
     # 12 samples, 8 of them seed the queue: epoch 0 trains 4, epoch 1 all 12 (batches of 8)
     assert calls == [4, 8, 4] and model.history_.n_steps == 3
     assert model.embed(train).shape == (24, 16)
+
+
+def test_teacher_neighbourhoods_by_hand():
+    """Four clips: a and b (subject 1) are near-copies, c and d (subject 2) share a's class."""
+    from imuhar.methods.comodo import teacher_neighbourhoods
+
+    z = np.array([[1.0, 0.0], [1.0, 0.1], [0.6, 0.8], [0.0, 1.0]])
+    labels, subjects = np.array([0, 1, 0, 1]), np.array(["1", "1", "2", "2"])
+    out = teacher_neighbourhoods(z, labels, subjects, temperature=0.1)
+    u = z / np.linalg.norm(z, axis=1, keepdims=True)
+    sim = u @ u.T
+    same_subject, same_class, cross_class = [], [], []
+    for i in range(4):
+        others = [j for j in range(4) if j != i]
+        w = np.exp(sim[i, others] / 0.1)
+        w /= w.sum()
+        same_subject.append(sum(wj for wj, j in zip(w, others) if subjects[j] == subjects[i]))
+        same_class.append(sum(wj for wj, j in zip(w, others) if labels[j] == labels[i]))
+        cross_class.append(sum(wj for wj, j in zip(w, others) if labels[j] == labels[i] and subjects[j] != subjects[i]))
+    assert out["mass_same_subject"] == round(100 * np.mean(same_subject), 1)
+    assert out["mass_same_class"] == round(100 * np.mean(same_class), 1)
+    assert out["mass_same_class_other_subject"] == round(100 * np.mean(cross_class), 1)
+    assert out["mass_same_subject_chance"] == round(100 / 3, 1)  # 1 of the 3 other clips
+    assert out["nearest_is_same_subject"] == 100.0  # a<->b, c<->d are mutual nearest neighbours
+    flat = teacher_neighbourhoods(z, labels, subjects, temperature=100.0)  # a very soft teacher: near chance
+    assert abs(flat["mass_same_subject"] - 100 / 3) < 1.0
+    with pytest.raises(ShapeMismatchError):
+        teacher_neighbourhoods(z, labels[:3], subjects)
+    with pytest.raises(InvalidParameterError, match="temperature"):
+        teacher_neighbourhoods(z, labels, subjects, temperature=0.0)

@@ -25,10 +25,15 @@ Typical use (the teacher sees a richer modality, the student only the IMU)::
     model = Comodo(teacher=teacher, augmentation=Compose([Scaling(sigma=0.1), Jitter(sigma=0.05)]))
     model.fit(crop_windows, teacher_inputs=crop_clips, views_of=trial_of_each_crop)
 
+    # before distilling: does the teacher's distribution sit on the same subject's clips? (training data only)
+    from imuhar.methods.comodo import teacher_neighbourhoods
+    teacher_neighbourhoods(teacher_z, train_labels, train_subjects, temperature=0.1)
+
 Importing this subpackage imports torch (``import imuhar`` does not).
 """
 
 from ._crops import paired_time_crops
+from ._diagnostics import teacher_neighbourhoods
 from ._evaluate import PAPER_C_GRID, SVMProtocolResult, svm_protocol, top_k_accuracy
 from ._features import SegmentStatistics
 from ._loss import InstanceQueue, comodo_loss, info_nce_alignment_loss, l2_distillation_loss
@@ -81,6 +86,7 @@ __all__ = [
     "recalibrate_batchnorm",
     "save_teacher_embeddings",
     "svm_protocol",
+    "teacher_neighbourhoods",
     "top_k_accuracy",
     "train_supervised",
 ]
