@@ -118,7 +118,9 @@ including a one-off simulation of the 861 skeletons, cached under ``$IMUHAR_DATA
 an otherwise idle machine). The last line printed is one JSON object, also written to
 ``experiments/results/comodo_utd_mhad.json``. Validation: ``.venv/bin/python experiments/comodo_utd_mhad.py
 --validate`` (all candidates, about an hour; ``--candidates NAME ...`` adds some to the existing file).
-Diagnosis: ``.venv/bin/python experiments/comodo_utd_mhad.py --diagnose`` (30 s).
+Diagnosis: ``.venv/bin/python experiments/comodo_utd_mhad.py --diagnose`` (30 s). The figure
+``experiments/results/comodo_utd_mhad.png`` (test rows, validation candidates) is redrawn by every run and by
+``--plot`` alone.
 """
 
 from __future__ import annotations
@@ -137,6 +139,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results" / "comodo_utd_mhad.json"
 VALIDATION = ROOT / "experiments" / "results" / "comodo_utd_mhad_validation.json"
 DIAGNOSIS = ROOT / "experiments" / "results" / "comodo_utd_mhad_diagnosis.json"
+FIGURE = ROOT / "experiments" / "results" / "comodo_utd_mhad.png"
 VALIDATION_PROTOCOL = (
     "leave-one-training-subject-out over subjects 1, 3, 5, 7 (test subjects 2, 4, 6, 8 never read): teacher "
     "statistics, distillation and SVM (C by grouped CV) on the other three, top-1 on the held-out one; mean over "
@@ -578,6 +581,52 @@ def diagnose(pairs, log, cache_dir: Path, seed: int = 0) -> dict:
     return out
 
 
+def plot_results(record: dict, validation: dict | None, path: Path = FIGURE) -> Path:
+    """Two panels: test top-1 per row (mean ± std over seeds, one dot per seed, the teacher's read-out as a line)
+    and validation top-1 of COMODO / InfoNCE / L2 for every candidate setting (the chosen one marked)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in ("comodo", "infonce", "l2", "no_distill", "no_distill_bn", "supervised")
+            if record.get("per_seed", {}).get(r)]  # fmt: skip
+    fig, axes = plt.subplots(1, 2 if validation else 1, figsize=(13 if validation else 6, 4.2), squeeze=False)
+    ax = axes[0, 0]
+    for i, name in enumerate(rows):
+        vals = [r["top1"] for r in record["per_seed"][name]]
+        ax.bar(i, np.mean(vals), yerr=np.std(vals), color="C3" if name == "comodo" else "C0", alpha=0.75, capsize=3)
+        ax.plot(np.full(len(vals), i), vals, "k.", ms=5)
+    ax.axhline(record["teacher_top1"], color="C2", ls="--", lw=1, label=f"teacher read-out {record['teacher_top1']:.1f}")
+    ax.set_xticks(range(len(rows)), [r.replace("_", "\n") for r in rows], fontsize=8)
+    ax.set_ylim(50, 95)
+    ax.set_ylabel("top-1 accuracy on test subjects (%)")
+    ax.set_title(f"UTD-MHAD, train 1,3,5,7 / test 2,4,6,8, SVM protocol, seeds {record['seeds']}", fontsize=9)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="y", alpha=0.3)
+    if validation:
+        ax = axes[0, 1]
+        cands = list(validation["candidates"])
+        width = 0.27
+        for j, obj in enumerate(("comodo", "infonce", "l2")):
+            ys = [validation["candidates"][c].get(f"{obj}_top1", np.nan) for c in cands]
+            ax.bar(np.arange(len(cands)) + (j - 1) * width, ys, width, label=obj, color=("C3", "C0", "C1")[j])
+        labels = [c + (" (chosen)" if c == validation.get("chosen") else "")
+                  + (" (diagnostic)" if validation["candidates"][c]["overrides"].get("diagnostic") else "")
+                  for c in cands]  # fmt: skip
+        ax.set_xticks(range(len(cands)), labels, rotation=30, ha="right", fontsize=7)
+        ax.set_ylim(65, 82)
+        ax.set_ylabel("validation top-1 (%)")
+        ax.set_title("leave-one-training-subject-out validation (subjects 1,3,5,7; seeds 0-1)", fontsize=9)
+        ax.legend(fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def _unlabelled(windows):
     """The same windows with every label hidden (-1): distillation must not see labels (and no probe is fitted)."""
     from imuhar.core import Windows
@@ -619,6 +668,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave-one-training-subject-out comparison of CANDIDATES (no test subject); writes "
                              f"{VALIDATION.name}")
     parser.add_argument("--validation-seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--plot", action="store_true",
+                        help=f"only redraw {FIGURE.name} from the saved results (no training)")
     parser.add_argument("--diagnose", action="store_true",
                         help="why COMODO trails here (teacher neighbourhoods, fit vs transfer; training subjects "
                              f"only); writes {DIAGNOSIS.name}")
@@ -630,6 +681,10 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(max(1, min(2, args.threads)))
     started = time.perf_counter()
+    if args.plot:
+        validation = json.loads(VALIDATION.read_text(encoding="utf-8")) if VALIDATION.is_file() else None
+        log.info("wrote %s", plot_results(json.loads(RESULTS.read_text(encoding="utf-8")), validation))
+        return 0
     pairs = load_pairs(args.data, args.cache, verbose=not args.quiet)
     log.info("%d trials: student %s, teacher %s", len(pairs["labels"]), pairs["student"].shape, pairs["teacher"].shape)
     if args.diagnose:
@@ -712,6 +767,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.dev:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        validation = json.loads(VALIDATION.read_text(encoding="utf-8")) if VALIDATION.is_file() else None
+        log.info("wrote %s", plot_results(record, validation))
     print(line)
     return 0
 
