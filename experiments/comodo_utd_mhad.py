@@ -597,7 +597,8 @@ def plot_results(record: dict, validation: dict | None, path: Path = FIGURE) -> 
         vals = [r["top1"] for r in record["per_seed"][name]]
         ax.bar(i, np.mean(vals), yerr=np.std(vals), color="C3" if name == "comodo" else "C0", alpha=0.75, capsize=3)
         ax.plot(np.full(len(vals), i), vals, "k.", ms=5)
-    ax.axhline(record["teacher_top1"], color="C2", ls="--", lw=1, label=f"teacher read-out {record['teacher_top1']:.1f}")
+    teacher = record["teacher_top1"]
+    ax.axhline(teacher, color="C2", ls="--", lw=1, label=f"teacher read-out {teacher:.1f}")
     ax.set_xticks(range(len(rows)), [r.replace("_", "\n") for r in rows], fontsize=8)
     ax.set_ylim(50, 95)
     ax.set_ylabel("top-1 accuracy on test subjects (%)")
