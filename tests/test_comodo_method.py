@@ -220,6 +220,8 @@ def test_student_augmentation_sees_every_batch_and_leaves_batch_order_alone():
     assert sum(seen) == 30
     with pytest.raises(ShapeMismatchError, match="augmentation must keep"):
         distill(student(), train.x, train.node_mask, z, augmentation=lambda x, rng: x[:, :, :3], **kw)
+    with pytest.raises(InvalidParameterError, match="augmentation must be callable"):  # e.g. a string from a CLI
+        distill(student(), train.x, train.node_mask, z, augmentation="scale", **kw)
 
 
 def test_one_view_per_sample_and_epoch(monkeypatch):

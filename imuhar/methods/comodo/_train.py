@@ -111,6 +111,15 @@ def recalibrate_batchnorm(
     return len(norms)
 
 
+def _check_augmentation(augmentation: object) -> None:
+    if augmentation is not None and not callable(augmentation):
+        raise InvalidParameterError(
+            f"augmentation must be callable as augmentation(x_batch, rng=...), e.g. an imuhar.augment.Transform such "
+            f"as Compose([Scaling(sigma=0.1), Jitter(sigma=0.05)]); received {type(augmentation).__name__} "
+            f"{augmentation!r}"
+        )
+
+
 def _check_common(x: np.ndarray, node_mask: np.ndarray, epochs: int, batch_size: int, lr: float) -> None:
     if x.ndim != 4 or node_mask.shape != x.shape[:2]:
         raise ShapeMismatchError(
@@ -246,6 +255,7 @@ def distill(
     node_mask = np.asarray(node_mask, dtype=bool)
     teacher = np.asarray(teacher_embeddings, dtype=np.float32)
     _check_common(x, node_mask, epochs, batch_size, lr)
+    _check_augmentation(augmentation)
     n = x.shape[0]
     if teacher.ndim != 2 or teacher.shape[0] != n:
         raise ShapeMismatchError(
@@ -361,6 +371,7 @@ def train_supervised(
     node_mask = np.asarray(node_mask, dtype=bool)
     labels = np.asarray(labels, dtype=np.int64)
     _check_common(x, node_mask, epochs, batch_size, lr)
+    _check_augmentation(augmentation)
     keep = labels >= 0
     if labels.shape != (x.shape[0],) or keep.sum() < 2 or labels.max() >= int(n_classes):
         raise InvalidParameterError(
