@@ -100,7 +100,7 @@ Protocol (every number below is repeated in the JSON record):
   the teacher's relations better (KL 1.47). Halving the teacher's sharpness (tau_t 0.2, outside the issue's
   fixed 0.1; same-subject mass 35 %) lifts COMODO by 2.2 points to InfoNCE's level without augmentation, and
   leaves it 2.0 below InfoNCE with it. The chosen setting repeated with validation seeds 2-3: COMODO 75.8,
-  InfoNCE 77.6 (a 2.8-point gap over seeds 0-3, as on the test subjects; ``--validate --validation-seeds 2 3
+  InfoNCE 77.6, L2 78.3 (a 2.8-point gap over seeds 0-3, as on the test subjects; ``--validate --validation-seeds 2 3
   --candidates crops8_min09_e10_k1024_aug``, written to ``comodo_utd_mhad_validation_seeds2-3.json``). Further
   variants tried by hand (ad-hoc patches of this validation, not kept) on the same folds (seeds 0-1, COMODO top-1
   vs 74.5 without them): queue 64 (74.0); 20 epochs (74.3); a 2048-wide head (73.5); COMODO's random GELU-MLP
