@@ -284,6 +284,49 @@ def _windows_facts(labelled) -> dict[str, Any]:
     }
 
 
+def _fit_folds(cls: type, kwargs: Mapping[str, Any], labelled, folds, n_classes: int, verbose: bool, *,
+               fit_windows: Callable[[Any], tuple[Any, dict[str, Any]]] | None = None, skip_errors: bool = False):
+    """Fit a fresh instance per fold and score the fold's test subjects; predictions of all folds are pooled.
+
+    ``fit_windows(train) -> (windows to fit on, extra fold details)`` chooses what ``fit`` receives (default: the
+    fold's training windows). With ``skip_errors`` a typed error of a fit (never a split leak) becomes
+    :class:`_CellSkipped` naming the fold. Returns pooled ``(y_true, scores, subjects)``, per-fold details, the
+    summed fit seconds and the last fitted model.
+    """
+    import numpy as np
+
+    from ..core import ImuharError, SplitLeakageError
+    from ..methods import check_disjoint_subjects
+
+    y_true, scores, subjects, details = [], [], [], []
+    fit_s, model = 0.0, None
+    for fold, (train_idx, test_idx) in enumerate(folds):
+        train, test = labelled[train_idx], labelled[test_idx]
+        check_disjoint_subjects(train, test, what="training and test windows")
+        fit_on, extra = (train, {}) if fit_windows is None else fit_windows(train)
+        try:
+            proba, model, took = _fit_and_score(cls, kwargs, fit_on, test, n_classes, verbose)
+        except SplitLeakageError:
+            raise
+        except ImuharError as exc:
+            if not skip_errors:
+                raise
+            where = f" (fold {fold + 1} of {len(folds)})" if len(folds) > 1 else ""
+            raise _CellSkipped(f"{type(exc).__name__}{where}: {exc}") from exc
+        fit_s += took
+        y_true.append(test.labels)
+        scores.append(proba)
+        subjects.append(test.subjects)
+        details.append({
+            "train_subjects": sorted(set(train.subjects.tolist())),
+            "test_subjects": sorted(set(test.subjects.tolist())),
+            **extra,
+            **_fit_details(model),
+        })  # fmt: skip
+    pooled = (np.concatenate(y_true), np.concatenate(scores), np.concatenate(subjects))
+    return pooled, details, fit_s, model
+
+
 def evaluate_registry_method(
     name: str,
     dataset: str,
@@ -326,10 +369,7 @@ def evaluate_registry_method(
         Protocol ``full-shot``, ``k`` None, one per seed, with the confusion matrix and, in ``extra``, the
         parameters, training and test subjects, windowing facts and fit time.
     """
-    import numpy as np
-
     from ..evaluation import evaluate_scores
-    from ..methods import check_disjoint_subjects
 
     params = dict(params or {})
     cls, labelled, rule, folds, chosen, kind = _prepare(name, dataset, windows, params, seeds, n_folds, max_folds)
@@ -337,26 +377,12 @@ def evaluate_registry_method(
     n_classes = len(labelled.vocabulary)
     rows = []
     for seed in seeds:
-        y_true, scores, subjects, details = [], [], [], []
-        fit_s = 0.0
-        for train_idx, test_idx in folds:
-            train, test = labelled[train_idx], labelled[test_idx]
-            check_disjoint_subjects(train, test, what="training and test windows")
-            kwargs = {**chosen, **({seed_name: int(seed)} if seed_name else {})}
-            proba, model, took = _fit_and_score(cls, kwargs, train, test, n_classes, verbose)
-            fit_s += took
-            y_true.append(test.labels)
-            scores.append(proba)
-            subjects.append(test.subjects)
-            details.append({
-                "train_subjects": sorted(set(train.subjects.tolist())),
-                "test_subjects": sorted(set(test.subjects.tolist())),
-                **_fit_details(model),
-            })  # fmt: skip
+        kwargs = {**chosen, **({seed_name: int(seed)} if seed_name else {})}
+        (y_true, scores, subjects), details, fit_s, model = _fit_folds(cls, kwargs, labelled, folds, n_classes, verbose)
         row = evaluate_scores(
-            np.concatenate(y_true), np.concatenate(scores), dataset=dataset, split=rule, protocol="full-shot",
+            y_true, scores, dataset=dataset, split=rule, protocol="full-shot",
             model=model_label(name, params), seed=int(seed), k=None, class_names=list(labelled.vocabulary.names),
-            subjects=np.concatenate(subjects), n_bootstrap=n_bootstrap,
+            subjects=subjects, n_bootstrap=n_bootstrap,
             extra={
                 "method": name,
                 "protocol_detail": PROTOCOL_TEXT[kind],
@@ -470,9 +496,8 @@ def evaluate_registry_few_shot(
     """
     import numpy as np
 
-    from ..core import UNLABELLED, ImuharError, InvalidParameterError, SplitLeakageError
+    from ..core import UNLABELLED, InvalidParameterError
     from ..evaluation import evaluate_scores, sample_few_shot
-    from ..methods import check_disjoint_subjects
 
     ks = check_few_shot_grid(ks, repeats)
     if name == "fusionactnet":
@@ -496,42 +521,30 @@ def evaluate_registry_few_shot(
             done = []
             for repeat in range(int(repeats)):
                 draw_seed = int(seed) + repeat
-                y_true, scores, subjects, details, short_names = [], [], [], [], set()
-                fit_s = 0.0
+                short_names: set[str] = set()
+
+                def draw(train, k=k, draw_seed=draw_seed, short_names=short_names):
+                    # every class of the vocabulary: one absent from these training subjects is named short too
+                    idx, short = sample_few_shot(train.labels, k, draw_seed, classes=range(n_classes))
+                    short_names.update(names[c] for c in short)
+                    if unlabelled:
+                        y = np.full(train.n_windows, UNLABELLED, dtype=train.labels.dtype)
+                        y[idx] = train.labels[idx]
+                        fit_on = train.with_step("few_shot_labels", {"k": k, "seed": draw_seed}, labels=y)
+                    else:
+                        fit_on = train[idx]
+                    per_class = np.bincount(train.labels[idx], minlength=n_classes)
+                    return fit_on, {
+                        "labelled_subjects": sorted(set(train.subjects[idx].tolist())),
+                        "labelled_per_class": {names[c]: int(per_class[c]) for c in range(n_classes)},
+                        "n_labelled_windows": int(idx.size),
+                        "n_unlabelled_windows": int(train.n_windows - idx.size) if unlabelled else 0,
+                    }
+
                 try:
-                    for fold, (train_idx, test_idx) in enumerate(folds):
-                        train, test = labelled[train_idx], labelled[test_idx]
-                        check_disjoint_subjects(train, test, what="training and test windows")
-                        # every class of the vocabulary: one absent from these training subjects is named short too
-                        idx, short = sample_few_shot(train.labels, k, draw_seed, classes=range(n_classes))
-                        short_names.update(names[c] for c in short)
-                        if unlabelled:
-                            y = np.full(train.n_windows, UNLABELLED, dtype=train.labels.dtype)
-                            y[idx] = train.labels[idx]
-                            fit_on = train.with_step("few_shot_labels", {"k": k, "seed": draw_seed}, labels=y)
-                        else:
-                            fit_on = train[idx]
-                        try:
-                            proba, model, took = _fit_and_score(cls, kwargs, fit_on, test, n_classes, verbose)
-                        except SplitLeakageError:
-                            raise
-                        except ImuharError as exc:
-                            where = f" (fold {fold + 1} of {len(folds)})" if len(folds) > 1 else ""
-                            raise _CellSkipped(f"{type(exc).__name__}{where}: {exc}") from exc
-                        fit_s += took
-                        y_true.append(test.labels)
-                        scores.append(proba)
-                        subjects.append(test.subjects)
-                        per_class = np.bincount(train.labels[idx], minlength=n_classes)
-                        details.append({
-                            "train_subjects": sorted(set(train.subjects.tolist())),
-                            "labelled_subjects": sorted(set(train.subjects[idx].tolist())),
-                            "test_subjects": sorted(set(test.subjects.tolist())),
-                            "labelled_per_class": {names[c]: int(per_class[c]) for c in range(n_classes)},
-                            "n_labelled_windows": int(idx.size),
-                            "n_unlabelled_windows": int(train.n_windows - idx.size) if unlabelled else 0,
-                            **_fit_details(model),
-                        })  # fmt: skip
+                    (y_true, scores, subjects), details, fit_s, model = _fit_folds(
+                        cls, kwargs, labelled, folds, n_classes, verbose, fit_windows=draw, skip_errors=True
+                    )
                 except _CellSkipped as exc:
                     reason = str(exc)
                     skipped.append({"seed": int(seed), "k": k, "repeat": repeat, "reason": reason})
@@ -554,9 +567,9 @@ def evaluate_registry_few_shot(
                 if short_names:
                     extra["classes_with_fewer_than_k"] = sorted(short_names)
                 row = evaluate_scores(
-                    np.concatenate(y_true), np.concatenate(scores), dataset=dataset, split=rule, protocol="few-shot",
+                    y_true, scores, dataset=dataset, split=rule, protocol="few-shot",
                     model=model_label(name, params), seed=int(seed), k=k, class_names=names,
-                    subjects=np.concatenate(subjects), n_bootstrap=n_bootstrap, extra=extra,
+                    subjects=subjects, n_bootstrap=n_bootstrap, extra=extra,
                 )  # fmt: skip
                 rows.append(row)
                 done.append(row)
