@@ -19,11 +19,6 @@ import json
 from pathlib import Path
 
 
-
-from ..methods.unimts._motion_prior import DEFAULT_MOTION_PRIOR
-from ..methods.unimts._prototypes import DEFAULT_ALPHA, DEFAULT_TEMPERATURE
-
-
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("zero-shot", help="zero-shot recognition on a benchmark with a text-aligned model",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -39,21 +34,25 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--json", nargs="?", const="-", metavar="OUT",
                    help="print the result row as JSON (to OUT if given, else stdout)")
     p.add_argument("--plot", type=Path, help="write a confusion-matrix PNG here")
-    p.add_argument("--motion-prior", type=float, default=DEFAULT_MOTION_PRIOR, metavar="M_S2",
+    # defaults None = the library's dev-chosen values, read in run(): parsers stay free of method imports
+    p.add_argument("--motion-prior", type=float, default=None, metavar="M_S2",
                    help="threshold (m/s² of |acc| std) of the static/dynamic prior from the card's activity kinds; "
-                        f"0 switches it off (default {DEFAULT_MOTION_PRIOR}, chosen on training subjects)")
+                        "0 switches it off (default imuhar.methods.unimts.DEFAULT_MOTION_PRIOR, chosen on training "
+                        "subjects)")
     p.add_argument("--prototypes", type=Path, metavar="CONFIG.toml",
                    help="pretraining config whose corpus gives simulated class prototypes")
-    p.add_argument("--alpha", type=float, default=DEFAULT_ALPHA,
-                   help=f"weight of the prompt scores against the prototype scores (default {DEFAULT_ALPHA})")
-    p.add_argument("--prototype-temperature", type=float, default=DEFAULT_TEMPERATURE,
-                   help=f"softmax temperature of caption retrieval (default {DEFAULT_TEMPERATURE})")
+    p.add_argument("--alpha", type=float, default=None,
+                   help="weight of the prompt scores against the prototype scores (default "
+                        "imuhar.methods.unimts.DEFAULT_ALPHA)")
+    p.add_argument("--prototype-temperature", type=float, default=None,
+                   help="softmax temperature of caption retrieval (default imuhar.methods.unimts.DEFAULT_TEMPERATURE)")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     p.add_argument("--quiet", action="store_true")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..methods.unimts import DEFAULT_MOTION_PRIOR
     from ..methods.unimts._evaluate import evaluate_zero_shot, load_model
     from ..text import NAME_TEMPLATES
 
@@ -62,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
         torch.set_num_threads(args.threads)
     model = load_model(args.model)
+    prior = DEFAULT_MOTION_PRIOR if args.motion_prior is None else args.motion_prior
     data = takes = None
     if args.prototypes:
         from ..methods.unimts import build_corpus, corpus_take_embeddings
@@ -78,8 +78,9 @@ def run(args: argparse.Namespace) -> int:
         model, args.dataset, args.data_dir, split=args.split,
         templates=NAME_TEMPLATES if args.templates == "names" else None, text_model=args.text_model,
         placement=args.placement, window_s=args.window_s, model_name=str(args.model), data=data,
-        prototypes=takes, alpha=args.alpha, prototype_temperature=args.prototype_temperature,
-        motion_prior=args.motion_prior or None, verbose=not args.quiet,
+        prototypes=takes, motion_prior=prior or None, verbose=not args.quiet,
+        **{k: v for k, v in (("alpha", args.alpha), ("prototype_temperature", args.prototype_temperature))
+           if v is not None},
     )  # fmt: skip
     d = row.to_dict()
     if args.plot:
